@@ -98,7 +98,9 @@ SUBSCRIPTIONS = Table(
             required=True,
             description="month | quarter | half_year | year | Nmonths (e.g. 24months).",
         ),
-        Column("amount", "DOUBLE", required=True, description="Price per billing period, ex tax, >= 0."),
+        Column(
+            "amount", "DOUBLE", required=True, description="Price per billing period, ex tax, >= 0."
+        ),
         Column("quantity", "INTEGER", default="1"),
         Column("discount_pct", "DOUBLE", default="0", description="0-100."),
         Column("currency", "VARCHAR", description="ISO 4217; empty = reporting currency."),
@@ -215,6 +217,8 @@ APP_TABLES_DDL = (
     # Derived: month-end MRR per account and plan, rebuilt after every load (metrics.snapshots).
     """CREATE TABLE IF NOT EXISTS mrr_snapshot (
         account_id VARCHAR, plan VARCHAR, month DATE, mrr DOUBLE)""",
+    # Derived: each account's top-level parent, for the parent-level view.
+    """CREATE TABLE IF NOT EXISTS account_rollup (account_id VARCHAR, root_account_id VARCHAR)""",
 )
 
 

@@ -1,0 +1,75 @@
+"""Precomputed month-end MRR (``mrr_snapshot``) and the account roll-up, rebuilt after loads.
+
+Pages never recompute MRR history: every load (import, demo build, settings change) calls
+:func:`refresh_derived` inside its transaction. Rules: METRICS.md, section MRR.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+
+from store.db import get_meta, set_meta
+from store.settings import MetricSettings, load_settings
+from store.sql import load_sql
+
+
+def subscription_mrr_cte() -> str:
+    """The shared SQL (a CTE chain ending in ``subscription_mrr``) that prices subscriptions."""
+    return load_sql(__file__, "sql/subscription_mrr.sql")
+
+
+def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild ``mrr_snapshot`` and ``account_rollup`` from the canonical tables.
+
+    The caller owns the transaction. The snapshot covers every month from the first
+    subscription start to the horizon (:func:`data_horizon`); later months are computed live.
+    """
+    settings = load_settings(con, MetricSettings)
+    con.execute("DELETE FROM mrr_snapshot")
+    con.execute("DELETE FROM account_rollup")
+    first = con.execute(
+        "SELECT min(start_date) FROM subscriptions WHERE coalesce(charge_type, 'recurring') "
+        "= 'recurring'"
+    ).fetchone()[0]
+    horizon = _compute_horizon(con)
+    if first is not None and horizon is not None:
+        sql = (
+            load_sql(__file__, "sql/refresh_snapshot.sql")
+            + subscription_mrr_cte()
+            + "\nSELECT account_id, plan, month, mrr FROM subscription_mrr"
+        )
+        con.execute(
+            sql,
+            {
+                "first_month": first.replace(day=1),
+                "horizon": horizon,
+                "reporting_currency": settings.reporting_currency,
+                "deduct_discounts": settings.deduct_discounts,
+            },
+        )
+    con.execute(load_sql(__file__, "sql/refresh_rollup.sql"))
+    set_meta(con, "mrr_horizon", horizon.isoformat() if horizon else "")
+
+
+def _compute_horizon(con: duckdb.DuckDBPyConnection) -> date | None:
+    """Last month precomputed: the later of the data's as-of month and the last start month."""
+    last_start = con.execute("SELECT max(start_date) FROM subscriptions").fetchone()[0]
+    as_of_text = get_meta(con, "data_as_of")
+    candidates = [d for d in (last_start, _parse_date(as_of_text)) if d is not None]
+    return max(candidates).replace(day=1) if candidates else None
+
+
+def data_horizon(con: duckdb.DuckDBPyConnection) -> date | None:
+    """First day of the last precomputed month, or None when nothing is loaded."""
+    return _parse_date(get_meta(con, "mrr_horizon"))
+
+
+def default_as_of(con: duckdb.DuckDBPyConnection, today: date) -> date:
+    """The as-of date a session starts on: the data's own as-of date if recorded, else today."""
+    return _parse_date(get_meta(con, "data_as_of")) or today
+
+
+def _parse_date(text: str | None) -> date | None:
+    return date.fromisoformat(text) if text else None
