@@ -73,3 +73,26 @@ def default_as_of(con: duckdb.DuckDBPyConnection, today: date) -> date:
 
 def _parse_date(text: str | None) -> date | None:
     return date.fromisoformat(text) if text else None
+
+
+def apply_metric_settings(con: duckdb.DuckDBPyConnection, settings: MetricSettings) -> int:
+    """Save new metric conventions and rebuild derived tables in one transaction.
+
+    Returns the new data version (so cached pages recompute). On any error nothing changes.
+    """
+    from store.db import bump_data_version
+
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute("DELETE FROM settings WHERE key = $key", {"key": MetricSettings.__name__})
+        con.execute(
+            "INSERT INTO settings VALUES ($key, $value, current_timestamp)",
+            {"key": MetricSettings.__name__, "value": settings.model_dump_json()},
+        )
+        refresh_derived(con)
+        version = bump_data_version(con)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise
+    return version

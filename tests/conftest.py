@@ -1,0 +1,93 @@
+"""Shared fixtures: tiny hand-typed databases and the project paths."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterable
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from metrics.snapshots import refresh_derived  # noqa: E402
+from store.db import open_database  # noqa: E402
+
+SUB_COLUMNS = (
+    "subscription_id", "account_id", "plan", "billing_period", "amount", "quantity",
+    "discount_pct", "currency", "start_date", "end_date", "term_end", "status", "charge_type",
+)
+
+
+def sub(
+    subscription_id: str,
+    account_id: str,
+    start: date,
+    end: date | None = None,
+    *,
+    amount: float,
+    period: str = "month",
+    plan: str = "Gold",
+    quantity: int = 1,
+    discount_pct: float = 0.0,
+    currency: str | None = None,
+    term_end: date | None = None,
+    status: str | None = None,
+    charge_type: str = "recurring",
+) -> tuple:
+    """One subscriptions row in SUB_COLUMNS order (status defaults from the end date)."""
+    status = status or ("cancelled" if end else "active")
+    return (subscription_id, account_id, plan, period, amount, quantity, discount_pct,
+            currency, start, end, term_end, status, charge_type)
+
+
+def load_rows(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    accounts: Iterable[tuple] = (),
+    subscriptions: Iterable[tuple] = (),
+    fx_rates: Iterable[tuple] = (),
+) -> None:
+    """Insert hand-typed rows and rebuild derived tables, as an import would.
+
+    ``accounts`` rows are (account_id, name, segment, region, csm_owner[, parent_account_id]).
+    """
+    for row in accounts:
+        padded = tuple(row) + (None,) * (6 - len(row))
+        con.execute(
+            "INSERT INTO accounts (account_id, name, segment, region, csm_owner, "
+            "parent_account_id) VALUES (?, ?, ?, ?, ?, ?)",
+            padded,
+        )
+    subscriptions = list(subscriptions)
+    if subscriptions:
+        con.executemany(
+            "INSERT INTO subscriptions (" + ", ".join(SUB_COLUMNS) + ") VALUES ("
+            + ", ".join("?" * len(SUB_COLUMNS)) + ")",
+            subscriptions,
+        )
+    fx_rates = list(fx_rates)
+    if fx_rates:
+        con.executemany("INSERT INTO fx_rates VALUES (?, ?, ?)", fx_rates)
+    refresh_derived(con)
+
+
+@pytest.fixture
+def make_db(tmp_path: Path) -> Callable[..., duckdb.DuckDBPyConnection]:
+    """Factory: a fresh database file loaded with the given rows."""
+    connections: list[duckdb.DuckDBPyConnection] = []
+
+    def factory(**rows: Iterable[tuple]) -> duckdb.DuckDBPyConnection:
+        con = open_database(tmp_path / f"db{len(connections)}.duckdb")
+        connections.append(con)
+        load_rows(con, **rows)
+        return con
+
+    yield factory
+    for con in connections:
+        con.close()
