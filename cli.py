@@ -1,0 +1,159 @@
+"""Command line: demo data, import, and every report the pages show, as CSV or JSON.
+
+    python cli.py sample --db PATH [--accounts N] [--seed S] [--as-of DATE]
+    python cli.py import --db PATH [--table NAME] FILE...
+    python cli.py report NAME --db PATH [--as-of DATE] [--format csv|json] [--out FILE]
+                                        [--segment S ...] [--plan P ...] [--region R ...]
+                                        [--owner O ...] [--from YYYY-MM] [--to YYYY-MM]
+
+Reports call the same functions as the pages (metrics.reports), so the numbers agree.
+Exit codes: 0 ok, 1 bad input (message printed), 2 usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+
+from metrics.filters import Filters
+from metrics.reports import REPORTS, run_report
+from metrics.snapshots import default_as_of
+from store.db import DatabaseError, open_database
+from store.export import neutralise_formulas
+
+
+def _month(text: str) -> date:
+    try:
+        return date.fromisoformat(text + "-01" if len(text) == 7 else text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a month like 2024-06") from exc
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2024-06-30") from exc
+
+
+def _terminal_progress(fraction: float, text: str) -> None:
+    width = 30
+    filled = int(round(width * max(0.0, min(1.0, fraction))))
+    end = "\n" if fraction >= 1 else ""
+    sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {fraction:4.0%} {text:<50}{end}")
+    sys.stderr.flush()
+
+
+def cmd_sample(args: argparse.Namespace) -> int:
+    from sample_data.demo import build_demo_database
+
+    counts = build_demo_database(
+        args.db, accounts=args.accounts, seed=args.seed, as_of=args.as_of,
+        progress=_terminal_progress,
+    )
+    for table, count in counts.items():
+        print(f"{table:<16} {count:>12,}")
+    return 0
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    from store.importer import ImportValidationError, import_files
+
+    from metrics.snapshots import refresh_derived
+
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        print("File not found: " + ", ".join(missing), file=sys.stderr)
+        return 1
+    con = open_database(args.db)
+    try:
+        result = import_files(
+            con, args.files, table=args.table, who=args.who, on_loaded=refresh_derived,
+            progress=_terminal_progress,
+        )
+    except ImportValidationError as exc:
+        problems = exc.problems
+        print(f"Import failed: {len(problems)} problem(s); nothing was changed.", file=sys.stderr)
+        for problem in problems[: args.max_problems]:
+            print("  " + problem.message, file=sys.stderr)
+        if len(problems) > args.max_problems:
+            print(f"  … and {len(problems) - args.max_problems} more", file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    for table, count in result.row_counts.items():
+        print(f"{table:<16} {count:>12,} rows")
+    print(f"Import {result.import_id} done; data version {result.data_version}.")
+    return 0
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    con = open_database(args.db, create=False)
+    try:
+        as_of = args.as_of or default_as_of(con, date.today())
+        filters = Filters(
+            segments=tuple(args.segment), plans=tuple(args.plan), regions=tuple(args.region),
+            csm_owners=tuple(args.owner), start_month=args.start, end_month=args.end,
+        )
+        frame = run_report(con, args.name, as_of=as_of, filters=filters)
+    finally:
+        con.close()
+    if args.format == "json":
+        text = frame.to_json(orient="records", indent=2, double_precision=6) + "\n"
+    else:
+        text = neutralise_formulas(frame).to_csv(index=False)
+    if args.out:
+        Path(args.out).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="cli.py", description=__doc__.split("\n")[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sample = sub.add_parser("sample", help="build a seeded demo database")
+    sample.add_argument("--db", required=True, type=Path)
+    sample.add_argument("--accounts", type=int, default=2000)
+    sample.add_argument("--seed", type=int, default=42)
+    sample.add_argument("--as-of", dest="as_of", type=_day, default=date.today())
+    sample.set_defaults(run=cmd_sample)
+
+    imp = sub.add_parser("import", help="load canonical CSV files in one transaction")
+    imp.add_argument("--db", required=True, type=Path)
+    imp.add_argument("--table", help="target table for every file (default: from the header)")
+    imp.add_argument("--who", default="cli", help="name recorded in the import log")
+    imp.add_argument("--max-problems", dest="max_problems", type=int, default=50)
+    imp.add_argument("files", nargs="+")
+    imp.set_defaults(run=cmd_import)
+
+    report = sub.add_parser("report", help="print a report as CSV or JSON")
+    report.add_argument("name", choices=sorted(REPORTS))
+    report.add_argument("--db", required=True, type=Path)
+    report.add_argument("--as-of", dest="as_of", type=_day)
+    report.add_argument("--format", choices=("csv", "json"), default="csv")
+    report.add_argument("--out", type=Path)
+    report.add_argument("--segment", action="append", default=[])
+    report.add_argument("--plan", action="append", default=[])
+    report.add_argument("--region", action="append", default=[])
+    report.add_argument("--owner", action="append", default=[])
+    report.add_argument("--from", dest="start", type=_month)
+    report.add_argument("--to", dest="end", type=_month)
+    report.set_defaults(run=cmd_report)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except DatabaseError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
