@@ -96,7 +96,7 @@ SUBSCRIPTIONS = Table(
             "billing_period",
             "VARCHAR",
             required=True,
-            description="month | quarter | half_year | year | Nmonths (e.g. 24months).",
+            description="month, quarter, half_year, year, or Nmonths (e.g. 24months).",
         ),
         Column(
             "amount", "DOUBLE", required=True, description="Price per billing period, ex tax, >= 0."
@@ -151,7 +151,7 @@ SUPPORT_TICKETS = Table(
         Column("account_id", "VARCHAR", required=True),
         Column("opened_at", "TIMESTAMP", required=True),
         Column("closed_at", "TIMESTAMP"),
-        Column("priority", "VARCHAR", description="low | normal | high | urgent."),
+        Column("priority", "VARCHAR", description="low, normal, high or urgent."),
         Column("sla_breached", "BOOLEAN", default="false"),
         Column("csat", "INTEGER", description="1-5, empty when not rated."),
     ),

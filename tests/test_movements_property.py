@@ -72,7 +72,9 @@ subscription_strategy = st.tuples(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     raw=st.lists(subscription_strategy, min_size=1, max_size=14),
     as_of_offset=st.integers(30, 760),
