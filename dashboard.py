@@ -1,0 +1,34 @@
+"""Entry point: page config, the demo database on first start, and the navigation.
+
+Run with ``streamlit run dashboard.py``. The database is ``$CSD_DB`` or ``data/demo.duckdb``;
+when that file does not exist yet the seeded demo database is built first. Pages live in
+``pages/``; adding one is one ``st.Page`` line in its section below.
+"""
+
+from datetime import date
+
+import streamlit as st
+
+from store.db import default_db_path
+from ui.data import ensure_demo_database
+
+st.set_page_config(
+    page_title="Customer Success Dashboard",
+    page_icon=":material/monitoring:",
+    layout="wide",
+)
+
+ensure_demo_database(default_db_path(), today=date.today())
+
+navigation = st.navigation(
+    {
+        "Revenue": [
+            st.Page("pages/executive.py", title="Executive", icon=":material/monitoring:",
+                    default=True),
+        ],
+        "Data": [
+            st.Page("pages/data.py", title="Data", icon=":material/database:"),
+        ],
+    }
+)
+navigation.run()

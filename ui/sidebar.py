@@ -1,0 +1,181 @@
+"""The sidebar the pages share: open database, demo badge, as-of date and global filters.
+
+Persistence across pages: Streamlit ties a widget's state to the page that drew it, so a
+filter picked on one page would be forgotten on the next. The chosen values therefore live
+in page-independent session-state keys (``csd.*``); before each widget is drawn its key is
+set from that store, and its ``on_change`` callback writes the new value back. Every page
+that calls :func:`render` shows the same choices.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import streamlit as st
+
+from metrics.filters import Filters, month_start
+from metrics.movements import month_end
+from ui import formats
+from ui.data import Database, View, filter_choices, reporting_months
+
+STORE = "csd."
+"""Prefix of the page-independent keys holding the user's choices."""
+
+FILTER_FIELDS: tuple[tuple[str, str], ...] = (
+    ("segments", "Segment"),
+    ("plans", "Plan"),
+    ("regions", "Region"),
+    ("csm_owners", "CSM owner"),
+)
+"""(Filters field, label) for the multiselects, in display order."""
+_ALL = {
+    "segments": "All segments",
+    "plans": "All plans",
+    "regions": "All regions",
+    "csm_owners": "All CSM owners",
+}
+
+AS_OF_KEY = "sidebar_as_of"
+START_KEY = "sidebar_start_month"
+END_KEY = "sidebar_end_month"
+EARLIEST_AS_OF = date(2000, 1, 1)
+
+
+def widget_key(name: str) -> str:
+    """The widget key of a filter (``sidebar_segments``), for tests and pages."""
+    return f"sidebar_{name}"
+
+
+def _store(name: str) -> str:
+    return STORE + name
+
+
+def _save(name: str, key: str) -> None:
+    st.session_state[_store(name)] = st.session_state[key]
+
+
+def _save_month(bound: str, key: str, extreme: date) -> None:
+    # The first or last month is stored as None ("not restricted"), so the range follows
+    # a later as-of date instead of sticking to the month that happened to be last.
+    value = st.session_state[key]
+    st.session_state[_store(bound)] = None if value == extreme else value
+
+
+def clear_filters() -> None:
+    """Drop every filter (not the as-of date); used by the button and the empty state."""
+    for name, _ in FILTER_FIELDS:
+        st.session_state[_store(name)] = []
+    st.session_state[_store("start_month")] = None
+    st.session_state[_store("end_month")] = None
+
+
+def database_panel(db: Database) -> None:
+    """Which file is open, and a badge when it holds demo data."""
+    with st.sidebar:
+        st.markdown(f"**Database** `{db.path.name}`")
+        if db.is_demo:
+            st.badge(
+                "Showing demo data — import your own with `python cli.py import`",
+                icon=":material/science:",
+                color="orange",
+                width="stretch",
+            )
+
+
+def render(db: Database, *, today: date | None = None) -> View:
+    """Draw the database panel, as-of date and filters; return what the page should show."""
+    today = today or date.today()
+    database_panel(db)
+    with st.sidebar:
+        as_of = _as_of_input(db, today)
+        st.markdown("**Filters**")
+        months = reporting_months(db, as_of)
+        start_month, end_month = _month_range(months)
+        choices = filter_choices(db)
+        selected = {name: _multiselect(name, label, choices[name]) for name, label in FILTER_FIELDS}
+        active = any(selected.values()) or start_month is not None or end_month is not None
+        st.button(
+            "Clear filters", key="sidebar_clear", on_click=clear_filters, disabled=not active,
+            icon=":material/filter_alt_off:",
+        )
+    filters = Filters(
+        segments=tuple(selected["segments"]),
+        plans=tuple(selected["plans"]),
+        regions=tuple(selected["regions"]),
+        csm_owners=tuple(selected["csm_owners"]),
+        start_month=start_month,
+        end_month=end_month,
+    )
+    return View(db=db, as_of=as_of, filters=filters)
+
+
+def _as_of_input(db: Database, today: date) -> date:
+    latest = max(month_end(db.horizon), today) if db.horizon else today
+    stored = st.session_state.get(_store("as_of"))
+    value = stored or db.default_as_of(today)
+    st.session_state[AS_OF_KEY] = min(max(value, EARLIEST_AS_OF), latest)
+    chosen = st.date_input(
+        "As of",
+        min_value=EARLIEST_AS_OF,
+        max_value=latest,
+        key=AS_OF_KEY,
+        on_change=_save,
+        args=("as_of", AS_OF_KEY),
+        format="YYYY-MM-DD",
+        help="Numbers are measured at this date; the current month is a partial month "
+        "measured on this day, earlier months at month end.",
+    )
+    return chosen or db.default_as_of(today)
+
+
+def _month_range(months: list[date]) -> tuple[date | None, date | None]:
+    """From/To month pickers; returns (start_month, end_month), None = not restricted."""
+    if len(months) < 2:
+        return None, None
+    first, last = months[0], months[-1]
+    start = st.session_state.get(_store("start_month"))
+    end = st.session_state.get(_store("end_month"))
+    start = start if start in months else first
+    end = end if end in months else last
+    if start > end:
+        end = last
+    st.session_state[START_KEY] = start
+    st.session_state[END_KEY] = end
+    left, right = st.columns(2)
+    start = left.selectbox(
+        "From month",
+        options=months,
+        key=START_KEY,
+        format_func=formats.month_label,
+        on_change=_save_month,
+        args=("start_month", START_KEY, first),
+        help="Months shown in charts and tables. Earlier history still classifies movements.",
+    )
+    end = right.selectbox(
+        "To month",
+        options=[m for m in months if m >= start],
+        key=END_KEY,
+        format_func=formats.month_label,
+        on_change=_save_month,
+        args=("end_month", END_KEY, last),
+        help="The last month shown; it is measured on the as-of date when it is the as-of month.",
+    )
+    return (
+        None if start == first else month_start(start),
+        None if end == last else month_start(end),
+    )
+
+
+def _multiselect(name: str, label: str, options: list[str]) -> list[str]:
+    key = widget_key(name)
+    stored = st.session_state.get(_store(name), [])
+    st.session_state[key] = [v for v in stored if v in options]
+    return st.multiselect(
+        label,
+        options,
+        key=key,
+        on_change=_save,
+        args=(name, key),
+        placeholder=_ALL[name],
+        disabled=not options,
+    )
