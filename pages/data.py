@@ -33,14 +33,10 @@ as_of.metric(
 created.metric("Database created", (loaded.created_at or "unknown")[:10], border=True)
 
 st.subheader("Tables")
-st.dataframe(
-    widgets.table_inventory(loaded.counts),
-    hide_index=True,
-    column_config={
-        "table": st.column_config.TextColumn("Table"),
-        "rows": st.column_config.NumberColumn("Rows", format="%,d"),
-        "description": st.column_config.TextColumn("What it holds", width="large"),
-    },
+st.table(
+    widgets.table_inventory(loaded.counts).style.set_properties(
+        subset=["Rows"], **{"text-align": "right"}
+    )
 )
 
 st.subheader("Import log")

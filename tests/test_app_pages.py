@@ -213,8 +213,9 @@ def test_data_page_lists_row_counts_and_import_format(hand_db: Path) -> None:
     _no_exception(at)
     assert _metric(at, "Source") == "Demo data"
     assert _metric(at, "Data version") == "1"
-    counts = at.dataframe[0].value
-    assert dict(zip(counts["table"], counts["rows"], strict=True))["subscriptions"] == 4
+    counts = at.table[0].value
+    assert counts.loc["subscriptions", "Rows"] == "4"
+    assert counts.loc["accounts", "Rows"] == "4"
     assert any("python cli.py import" in c.value for c in at.code)
 
 

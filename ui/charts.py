@@ -8,6 +8,10 @@ with :mod:`ui.formats`, so hover labels read exactly like the cards and tables.
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
+
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -66,10 +70,55 @@ def _base_layout(fig: go.Figure, title: str, *, height: int = CHART_HEIGHT) -> g
     return fig
 
 
-def _money_axis(fig: go.Figure, currency: str, title: str, **kwargs: object) -> None:
-    """A money axis: currency prefix and SI suffixes (``$120k``) on the ticks."""
-    prefix = formats.currency_prefix(currency)
-    fig.update_yaxes(title_text=title, tickprefix=prefix, tickformat="~s", **kwargs)
+def nice_ticks(low: float, high: float, *, target: int = 6) -> list[float]:
+    """Round tick values (1, 2, 2.5 or 5 x 10^k apart) covering [low, high], including 0."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    span = high - low
+    if not math.isfinite(span) or span <= 0:
+        return [0.0]
+    raw = span / max(target - 1, 1)
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
+    first = math.floor(low / step) * step
+    ticks = [round(first, 10)]
+    while ticks[-1] < high:
+        ticks.append(round(ticks[-1] + step, 10))
+    return ticks
+
+
+def padded_range(low: float, high: float, pad: float = 0.06) -> tuple[float, float]:
+    """Axis range around the data with a little room, always including 0."""
+    low, high = min(low, 0.0), max(high, 0.0)
+    if high == low:
+        return (low - 1, high + 1)
+    room = pad * (high - low)
+    return (low - room if low < 0 else 0.0, high + room if high > 0 else 0.0)
+
+
+def _array_axis(low: float, high: float, label: Callable[[float], str]) -> dict[str, object]:
+    """Plotly axis settings with round ticks labelled by ``label`` inside a padded range."""
+    bottom, top = padded_range(low, high)
+    ticks = [t for t in nice_ticks(low, high) if bottom <= t <= top]
+    return {
+        "tickmode": "array",
+        "tickvals": ticks,
+        "ticktext": [label(t) for t in ticks],
+        "range": [bottom, top],
+    }
+
+
+def _money_axis(
+    fig: go.Figure, currency: str, title: str, low: float, high: float, **kwargs: object
+) -> None:
+    """A money axis whose labels read like the cards (``-$20k``, ``$1.5M``).
+
+    Plotly's own prefix would print ``$-20k``, so ticks are placed and labelled here.
+    """
+    fig.update_yaxes(
+        title_text=title,
+        **_array_axis(low, high, lambda t: formats.money_tick(t, currency)),
+        **kwargs,
+    )
 
 
 def _months(frame: pd.DataFrame, column: str = "month") -> pd.Series:
@@ -111,8 +160,12 @@ def movements_chart(movements: pd.DataFrame, currency: str) -> go.Figure:
     )
     fig.update_layout(barmode="relative", bargap=0.15)
     _base_layout(fig, "MRR movements by month")
+    gains = movements[list(POSITIVE_MOVEMENTS)].astype(float).sum(axis=1)
+    losses = movements[list(NEGATIVE_MOVEMENTS)].astype(float).sum(axis=1)
     _money_axis(
         fig, currency, f"MRR change ({currency} per month)",
+        low=float(min(-losses.max(), net.min(), 0.0)),
+        high=float(max(gains.max(), net.max(), 0.0)),
         zeroline=True, zerolinecolor="#90A4AE", zerolinewidth=1.5,
     )
     return fig
@@ -152,14 +205,19 @@ def mrr_customers_chart(summary: pd.DataFrame, currency: str) -> go.Figure:
         secondary_y=True,
     )
     _base_layout(fig, "MRR and customers")
-    prefix = formats.currency_prefix(currency)
     fig.update_yaxes(
-        title_text=f"MRR ({currency})", tickprefix=prefix, tickformat="~s", rangemode="tozero",
-        title_font_color=MRR_COLOR, secondary_y=False,
+        title_text=f"MRR ({currency})",
+        **_array_axis(0.0, float(summary["mrr"].max()),
+                      lambda t: formats.money_tick(t, currency)),
+        title_font_color=MRR_COLOR,
+        secondary_y=False,
     )
     fig.update_yaxes(
-        title_text="Customers (accounts paying)", tickformat=",d", rangemode="tozero",
-        title_font_color=CUSTOMERS_COLOR, showgrid=False, secondary_y=True,
+        title_text="Customers (accounts paying)",
+        **_array_axis(0.0, float(summary["customers"].max()), formats.count),
+        title_font_color=CUSTOMERS_COLOR,
+        showgrid=False,
+        secondary_y=True,
     )
     return fig
 
@@ -248,7 +306,10 @@ def cohort_heatmap(
     z = matrix.to_numpy(dtype=float)
     text = [[("" if pd.isna(v) else f"{100 * v:.0f}") for v in row] for row in z]
     hover = [[formats.percent(v) for v in row] for row in z]
-    zmax = 1.0 if measure == "logo" else max(1.0, min(1.5, float(pd.Series(z.ravel()).max())))
+    # Colour range from the data, so 70% and 95% do not both read as "dark blue".
+    lowest = float(np.nanmin(z)) if np.isfinite(z).any() else 0.0
+    zmin = min(0.9, math.floor(lowest * 10) / 10)
+    zmax = 1.0 if measure == "logo" else max(1.0, min(1.5, float(np.nanmax(z))))
     name = "Logo retention" if measure == "logo" else "Revenue retention"
     fig = go.Figure(
         go.Heatmap(
@@ -264,7 +325,7 @@ def cohort_heatmap(
                 + ": %{customdata}<extra></extra>"
             ),
             colorscale="Blues",
-            zmin=0.0,
+            zmin=zmin,
             zmax=zmax,
             xgap=1,
             ygap=1,

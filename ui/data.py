@@ -268,11 +268,11 @@ def ensure_demo_database(path: Path, *, today: date) -> None:
 
 
 def _display_path(path: Path) -> str:
-    """``path`` relative to the working directory when possible (shorter, no home folders)."""
+    """``path`` relative to the working directory when inside it, else as configured."""
     try:
         return str(path.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
-        return path.name
+        return str(path)
 
 
 def display_path(db: Database) -> str:

@@ -79,6 +79,23 @@ def money(
     return f"{sign}{prefix}{text}"
 
 
+def money_tick(value: float, currency: str = "USD") -> str:
+    """An axis label: compact money without trailing zeros (``$20k``, ``-$1.5M``, ``$0``)."""
+    if is_missing(value):
+        return ""
+    number = float(value)
+    sign = "-" if number < 0 else ""
+    number = abs(number)
+    text = _compact(number) if number >= 1000 else f"{number:,.0f}"
+    digits = text.rstrip("kMBT")
+    if "." in digits:
+        digits = digits.rstrip("0").rstrip(".")
+    text = digits + text[len(text.rstrip("kMBT")):]
+    if text == "0":
+        sign = ""
+    return f"{sign}{currency_prefix(currency)}{text}"
+
+
 def _compact(number: float) -> str:
     """3 significant digits with a k/M/B suffix, for numbers >= 1,000."""
     suffixes = ("", "k", "M", "B", "T")

@@ -74,12 +74,8 @@ def database_panel(db: Database) -> None:
     with st.sidebar:
         st.markdown(f"**Database** `{db.path.name}`")
         if db.is_demo:
-            st.badge(
-                "Showing demo data — import your own with `python cli.py import`",
-                icon=":material/science:",
-                color="orange",
-                width="stretch",
-            )
+            st.badge("Showing demo data", icon=":material/science:", color="orange")
+            st.caption("Import your own with `python cli.py import`.")
 
 
 def render(db: Database, *, today: date | None = None) -> View:
@@ -121,7 +117,6 @@ def _as_of_input(db: Database, today: date) -> date:
         key=AS_OF_KEY,
         on_change=_save,
         args=("as_of", AS_OF_KEY),
-        format="YYYY-MM-DD",
         help="Numbers are measured at this date; the current month is a partial month "
         "measured on this day, earlier months at month end.",
     )
@@ -177,5 +172,6 @@ def _multiselect(name: str, label: str, options: list[str]) -> list[str]:
         on_change=_save,
         args=(name, key),
         placeholder=_ALL[name],
+        select_all=False,  # selecting every value is the same as no filter
         disabled=not options,
     )

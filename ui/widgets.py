@@ -84,8 +84,7 @@ def kpi_rows(data: ExecutiveData, rows: Sequence[tuple[str, Sequence[str]]], cur
         for column, key in zip(columns, keys, strict=True):
             if key in by_key:
                 with column:
-                    kpi_card(by_key[key], currency=currency, previous_label=previous_label,
-                             sparkline=kpi_sparkline(data, key))
+                    kpi_card(by_key[key], currency=currency, previous_label=previous_label)
 
 
 def download_report(name: str, data: ExecutiveData, *, key: str, as_of: date) -> None:
@@ -156,6 +155,7 @@ def cohort_table(cohorts: pd.DataFrame, measure: str) -> None:
         display,
         hide_index=True,
         height=min(420, 38 + 35 * len(display)),
+        placeholder="",  # months a young cohort has not reached yet
         column_config={
             "Cohort": st.column_config.TextColumn("Cohort", pinned=True),
             "Customers": st.column_config.NumberColumn(
@@ -301,11 +301,14 @@ def import_format(table: Table) -> pd.DataFrame:
 
 
 def table_inventory(counts: dict[str, int]) -> pd.DataFrame:
-    """Rows loaded per canonical table, with what each table holds."""
+    """Rows loaded per canonical table, with what each table holds (display labels).
+
+    Counts are preformatted text (``1,234``) because ``st.table`` shows raw numbers.
+    """
     return pd.DataFrame(
         {
-            "table": list(counts),
-            "rows": list(counts.values()),
-            "description": [TABLES_BY_NAME[name].description for name in counts],
+            "Table": list(counts),
+            "Rows": [formats.count(n) for n in counts.values()],
+            "What it holds": [TABLES_BY_NAME[name].description for name in counts],
         }
-    )
+    ).set_index("Table")
