@@ -1,0 +1,245 @@
+"""Helpers for the browser tests: a ``streamlit run`` server on a free port and Debian Chromium.
+
+Also a small command to refresh the README screenshot from a demo database::
+
+    python -m tests.browser_support --screenshots docs/screenshots --accounts 2000
+
+Playwright's own browser download is not used: the tests drive Debian's ``/usr/bin/chromium``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+ARTIFACTS = ROOT / "tests" / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+DEMO_AS_OF = date(2026, 10, 15)
+
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class Server:
+    """A running dashboard."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+
+def _healthy(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=1) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextmanager
+def streamlit_server(db_path: Path, *, timeout: float = 45.0) -> Iterator[Server]:
+    """Run ``streamlit run dashboard.py`` on a free port against ``db_path``; stop it after."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "CSD_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    log = ARTIFACTS / f"streamlit-{port}.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", "dashboard.py",
+        "--server.headless", "true",
+        "--server.port", str(port),
+        "--server.address", "127.0.0.1",
+        "--browser.gatherUsageStats", "false",
+        "--server.fileWatcherType", "none",
+    ]
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        deadline = time.monotonic() + timeout
+        while not _healthy(url):
+            if process.poll() is not None:
+                raise RuntimeError(f"streamlit exited early:\n{log.read_text(errors='replace')}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"streamlit not healthy after {timeout}s; see {log}")
+            time.sleep(0.2)
+        yield Server(url=url, process=process, log=log)
+    finally:
+        _stop(process)
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    """Stop the server and anything it started (its own process group only)."""
+    if process.poll() is not None:
+        return
+    try:
+        os.killpg(process.pid, signal.SIGTERM)
+        process.wait(timeout=10)
+    except (ProcessLookupError, PermissionError):
+        return
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
+
+
+def launch_chromium(playwright):  # type: ignore[no-untyped-def]
+    """Headless Debian Chromium through Playwright."""
+    return playwright.chromium.launch(
+        executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+    )
+
+
+def has_demo_generator() -> bool:
+    return importlib.util.find_spec("sample_data.generator") is not None
+
+
+def build_test_database(path: Path, *, accounts: int = 120, seed: int = 7) -> Path:
+    """A demo database for browser runs: the seeded generator, or hand rows until it exists."""
+    if has_demo_generator():
+        from sample_data.demo import build_demo_database
+
+        try:
+            build_demo_database(path, accounts=accounts, seed=seed, as_of=DEMO_AS_OF)
+            return path
+        except Exception as exc:  # noqa: BLE001 - the generator has its own tests
+            # The browser path tests the UI; a broken generator must not hide UI results.
+            warnings.warn(f"demo generator failed ({exc!r}); using hand rows", stacklevel=2)
+            path.unlink(missing_ok=True)
+    return build_hand_database(path)
+
+
+def build_hand_database(path: Path) -> Path:
+    """Twelve accounts in two segments with a year of history (known, small numbers)."""
+    from store.db import bump_data_version, open_database, set_meta
+    from tests.conftest import load_rows, sub
+
+    accounts = []
+    subscriptions = []
+    for i in range(12):
+        segment = "SMB" if i % 3 else "Enterprise"
+        accounts.append((f"A{i}", f"Account {i}", segment, "EMEA" if i % 2 else "NA", "Ann"))
+        start = date(2025, 1 + i % 9, 1)
+        amount = 100.0 if segment == "SMB" else 1000.0
+        end = date(2026, 3, 1) if i % 5 == 4 else None
+        subscriptions.append(sub(f"S{i}", f"A{i}", start, end, amount=amount))
+    con = open_database(path)
+    try:
+        load_rows(con, accounts=accounts, subscriptions=subscriptions)
+        con.execute("BEGIN TRANSACTION")
+        set_meta(con, "source", "demo")
+        set_meta(con, "data_as_of", DEMO_AS_OF.isoformat())
+        bump_data_version(con)
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    return path
+
+
+def wait_for_app_idle(page, timeout_ms: int = 30_000) -> None:  # type: ignore[no-untyped-def]
+    """Wait until Streamlit has finished the current run (no running indicator)."""
+    page.wait_for_function(
+        "() => !document.querySelector('[data-testid=\"stStatusWidget\"]')",
+        timeout=timeout_ms,
+    )
+
+
+def metric_value(page, label: str) -> str:  # type: ignore[no-untyped-def]
+    """The displayed value of the ``st.metric`` card whose label is exactly ``label``."""
+    card = page.locator('[data-testid="stMetric"]').filter(
+        has=page.locator('[data-testid="stMetricLabel"]').get_by_text(label, exact=True)
+    )
+    return card.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
+
+
+def full_page_screenshot(page, target: Path, *, width: int) -> None:  # type: ignore[no-untyped-def]
+    """Screenshot the whole page: Streamlit scrolls inside its main area, not the document,
+    so the viewport is first grown to the content's height."""
+    height = page.evaluate(
+        """() => Math.max(...[...document.querySelectorAll(
+            '[data-testid="stMain"], [data-testid="stAppViewContainer"], section')]
+            .map(e => e.scrollHeight), document.body.scrollHeight)"""
+    )
+    page.set_viewport_size({"width": width, "height": int(height) + 40})
+    page.wait_for_timeout(1500)  # Plotly re-lays out after the resize
+    wait_for_app_idle(page)
+    page.screenshot(path=str(target), full_page=True)
+    page.set_viewport_size({"width": width, "height": 1000})
+
+
+def take_screenshots(
+    out_dir: Path, *, accounts: int, width: int = 1600, db: Path | None = None
+) -> list[Path]:
+    """Full-page screenshots of the Executive and Data pages (fresh demo unless ``db``)."""
+    from playwright.sync_api import sync_playwright
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    shots: list[Path] = []
+    with tempfile.TemporaryDirectory() as tmp:
+        if db is None:
+            db = build_test_database(Path(tmp) / "demo.duckdb", accounts=accounts, seed=42)
+        with streamlit_server(db) as server, sync_playwright() as p:
+            browser = launch_chromium(p)
+            try:
+                page = browser.new_page(viewport={"width": width, "height": 1000})
+                for name, path in (("executive", ""), ("data", "data")):
+                    page.goto(f"{server.url}/{path}")
+                    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)
+                    wait_for_app_idle(page)
+                    if name == "executive":
+                        page.locator(".js-plotly-plot").last.wait_for(timeout=30_000)
+                    target = out_dir / f"{name}.png"
+                    full_page_screenshot(page, target, width=width)
+                    shots.append(target)
+            finally:
+                browser.close()
+    return shots
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--screenshots", type=Path, default=ARTIFACTS)
+    parser.add_argument("--accounts", type=int, default=2000)
+    parser.add_argument("--width", type=int, default=1600)
+    parser.add_argument("--db", type=Path, help="an existing database instead of a fresh demo")
+    args = parser.parse_args()
+    shots = take_screenshots(args.screenshots, accounts=args.accounts, width=args.width, db=args.db)
+    for shot in shots:
+        print(shot.relative_to(ROOT) if shot.is_relative_to(ROOT) else shot)
+
+
+if __name__ == "__main__":
+    main()
