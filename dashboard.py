@@ -18,8 +18,6 @@ st.set_page_config(
     layout="wide",
 )
 
-ensure_demo_database(default_db_path(), today=date.today())
-
 navigation = st.navigation(
     {
         "Revenue": [
@@ -31,4 +29,6 @@ navigation = st.navigation(
         ],
     }
 )
+# After st.navigation, so the sidebar shows the real sections while the demo builds.
+ensure_demo_database(default_db_path(), today=date.today())
 navigation.run()

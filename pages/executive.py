@@ -32,10 +32,17 @@ st.caption(
     "Month-end snapshots: an account that joins and churns within one month is not visible. "
     "The current month is measured on the as-of date."
 )
-st.plotly_chart(
-    charts.mrr_customers_chart(result.summary, view.currency),
-    key="executive_trend_chart", config=PLOTLY_CONFIG,
-)
+left, right = st.columns(2)
+with left:
+    st.plotly_chart(
+        charts.mrr_trend_chart(result.summary, view.currency),
+        key="executive_mrr_chart", config=PLOTLY_CONFIG,
+    )
+with right:
+    st.plotly_chart(
+        charts.customers_chart(result.summary), key="executive_customers_chart",
+        config=PLOTLY_CONFIG,
+    )
 
 st.subheader("Churn and retention")
 left, right = st.columns(2)

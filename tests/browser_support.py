@@ -38,7 +38,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-DEMO_AS_OF = date(2026, 10, 15)
+DEMO_AS_OF = date(2026, 10, 31)
+"""A month end, so the last bar of the screenshots is a whole month."""
 
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))

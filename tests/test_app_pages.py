@@ -124,6 +124,15 @@ def test_sidebar_shows_database_file_and_demo_badge(hand_db: Path) -> None:
     assert "Showing demo data" in sidebar_text  # st.badge renders as Markdown
 
 
+def test_cohort_view_switches_to_revenue_retention_and_all_cohorts(hand_db: Path) -> None:
+    at = _app()
+    at.segmented_control(key="executive_cohort_measure").set_value("revenue").run()
+    _no_exception(at)
+    at.segmented_control(key="executive_cohorts_shown").set_value(0).run()
+    _no_exception(at)
+    assert any("Cohort retention" in m.value and "revenue" in m.value for m in at.markdown)
+
+
 def test_segment_filter_changes_mrr_to_the_segment_total(hand_db: Path) -> None:
     at = _app()
     at.sidebar.multiselect(key="sidebar_segments").select("SMB").run()
@@ -140,6 +149,15 @@ def test_filters_persist_across_pages(hand_db: Path) -> None:
     _no_exception(at)
     assert at.sidebar.multiselect(key="sidebar_segments").value == ["SMB"]
     assert _metric(at, "MRR") == EXPECTED_SMB_MRR
+
+
+def test_month_range_limits_the_bridge_table(hand_db: Path) -> None:
+    at = _app()
+    assert len(at.dataframe[0].value) == 6  # January to June 2024
+    at.sidebar.selectbox(key="sidebar_start_month").set_value(date(2024, 5, 1)).run()
+    _no_exception(at)
+    assert len(at.dataframe[0].value) == 2  # May and June
+    assert _metric(at, "MRR") == EXPECTED_MRR  # the as-of month is still the last one
 
 
 def test_as_of_date_changes_the_snapshot(hand_db: Path) -> None:

@@ -14,7 +14,6 @@ from collections.abc import Callable
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
-from plotly.subplots import make_subplots
 
 from ui import formats
 
@@ -171,53 +170,58 @@ def movements_chart(movements: pd.DataFrame, currency: str) -> go.Figure:
     return fig
 
 
-def mrr_customers_chart(summary: pd.DataFrame, currency: str) -> go.Figure:
-    """MRR (left axis, area) and customers (right axis, line) by month.
+def mrr_trend_chart(summary: pd.DataFrame, currency: str) -> go.Figure:
+    """MRR by month as an area, with ARR in the hover.
 
     ``summary`` has the columns of :func:`metrics.rates.mrr_summary`.
     """
-    fig = make_subplots(specs=[[{"secondary_y": True}]])
-    months = _months(summary)
-    fig.add_trace(
+    fig = go.Figure(
         go.Scatter(
-            x=months,
+            x=_months(summary),
             y=summary["mrr"],
             name="MRR",
             mode="lines",
             fill="tozeroy",
             line={"color": MRR_COLOR, "width": 2},
             fillcolor="rgba(21, 101, 192, 0.12)",
-            customdata=[formats.money(v, currency) for v in summary["mrr"]],
-            hovertemplate="%{customdata}<extra>MRR</extra>",
-        ),
-        secondary_y=False,
+            customdata=[
+                [formats.money(m, currency), formats.money(a, currency, compact=True)]
+                for m, a in zip(summary["mrr"], summary["arr"], strict=True)
+            ],
+            hovertemplate="MRR %{customdata[0]} (ARR %{customdata[1]})<extra></extra>",
+        )
     )
-    fig.add_trace(
+    _base_layout(fig, "MRR")
+    fig.update_layout(showlegend=False, margin={"t": 50})
+    fig.update_yaxes(
+        title_text=f"MRR ({currency} per month)",
+        **_array_axis(0.0, float(summary["mrr"].max()),
+                      lambda t: formats.money_tick(t, currency)),
+    )
+    return fig
+
+
+def customers_chart(summary: pd.DataFrame) -> go.Figure:
+    """Paying customers at each month end (the as-of date for the current month).
+
+    ``summary`` has the columns of :func:`metrics.rates.mrr_summary`.
+    """
+    fig = go.Figure(
         go.Scatter(
-            x=months,
+            x=_months(summary),
             y=summary["customers"],
             name="Customers",
             mode="lines",
-            line={"color": CUSTOMERS_COLOR, "width": 2, "dash": "dot"},
+            line={"color": CUSTOMERS_COLOR, "width": 2},
             customdata=[formats.count(v) for v in summary["customers"]],
-            hovertemplate="%{customdata}<extra>Customers</extra>",
-        ),
-        secondary_y=True,
+            hovertemplate="%{customdata} customers<extra></extra>",
+        )
     )
-    _base_layout(fig, "MRR and customers")
+    _base_layout(fig, "Customers")
+    fig.update_layout(showlegend=False, margin={"t": 50})
     fig.update_yaxes(
-        title_text=f"MRR ({currency})",
-        **_array_axis(0.0, float(summary["mrr"].max()),
-                      lambda t: formats.money_tick(t, currency)),
-        title_font_color=MRR_COLOR,
-        secondary_y=False,
-    )
-    fig.update_yaxes(
-        title_text="Customers (accounts paying)",
+        title_text="Customers (accounts with MRR > 0)",
         **_array_axis(0.0, float(summary["customers"].max()), formats.count),
-        title_font_color=CUSTOMERS_COLOR,
-        showgrid=False,
-        secondary_y=True,
     )
     return fig
 
@@ -307,9 +311,17 @@ def cohort_heatmap(
     text = [[("" if pd.isna(v) else f"{100 * v:.0f}") for v in row] for row in z]
     hover = [[formats.percent(v) for v in row] for row in z]
     # Colour range from the data, so 70% and 95% do not both read as "dark blue".
-    lowest = float(np.nanmin(z)) if np.isfinite(z).any() else 0.0
+    finite = np.isfinite(z).any()
+    lowest = float(np.nanmin(z)) if finite else 0.0
     zmin = min(0.9, math.floor(lowest * 10) / 10)
-    zmax = 1.0 if measure == "logo" else max(1.0, min(1.5, float(np.nanmax(z))))
+    if measure == "logo":
+        colours: dict[str, object] = {"colorscale": "Blues", "zmin": zmin, "zmax": 1.0}
+    else:
+        # Revenue can exceed 100%: red below (lost), blue above (grew), white at 100%.
+        highest = float(np.nanmax(z)) if finite else 1.0
+        spread = max(1.0 - zmin, min(0.5, math.ceil((highest - 1.0) * 10) / 10), 0.1)
+        colours = {"colorscale": "RdBu", "zmid": 1.0, "zmin": 1.0 - spread,
+                   "zmax": 1.0 + spread}
     name = "Logo retention" if measure == "logo" else "Revenue retention"
     fig = go.Figure(
         go.Heatmap(
@@ -324,12 +336,10 @@ def cohort_heatmap(
                 "Cohort %{y}<br>Month %{x} since start<br>" + name
                 + ": %{customdata}<extra></extra>"
             ),
-            colorscale="Blues",
-            zmin=zmin,
-            zmax=zmax,
+            **colours,
             xgap=1,
             ygap=1,
-            colorbar={"title": {"text": "%"}, "tickformat": ".0%", "thickness": 12},
+            colorbar={"tickformat": ".0%", "thickness": 12},
         )
     )
     height = max(260, 90 + 22 * len(labels))
