@@ -12,6 +12,7 @@ SOURCES = {"demo": "Demo data", "imported": "Imported"}
 db = data.open_current()
 sidebar.database_panel(db)
 loaded = data.inventory(db)
+imports = data.import_log(db)
 path = data.display_path(db)
 
 st.title("Data")
@@ -40,7 +41,7 @@ st.table(
 )
 
 st.subheader("Import log")
-if loaded.import_log.empty:
+if imports.empty:
     st.info(
         "No imports yet"
         + (" (the demo data was generated, not imported)." if db.is_demo else ".")
@@ -49,10 +50,10 @@ if loaded.import_log.empty:
     )
 else:
     title, button = st.columns([4, 1], vertical_alignment="bottom")
-    title.markdown(f"**{len(loaded.import_log):,d} imports**, newest first")
+    title.markdown(f"**{len(imports):,d} imports**, newest first")
     button.download_button(
         "Download CSV",
-        data=to_safe_csv(loaded.import_log),
+        data=to_safe_csv(imports),
         file_name="import_log.csv",
         mime="text/csv",
         key="data_import_log_csv",
@@ -60,7 +61,7 @@ else:
         on_click="ignore",
     )
     st.dataframe(
-        loaded.import_log,
+        imports,
         hide_index=True,
         column_config={
             "started_at": st.column_config.DatetimeColumn("Started", format="YYYY-MM-DD HH:mm"),

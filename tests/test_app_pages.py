@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from store.db import open_database, set_meta
 from tests.conftest import load_rows, sub
+from ui import data as ui_data
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -235,6 +236,24 @@ def test_data_page_lists_row_counts_and_import_format(hand_db: Path) -> None:
     assert counts.loc["subscriptions", "Rows"] == "4"
     assert counts.loc["accounts", "Rows"] == "4"
     assert any("python cli.py import" in c.value for c in at.code)
+
+
+def test_data_page_shows_a_failed_import_without_a_new_data_version(hand_db: Path) -> None:
+    at = _app()
+    at.switch_page("pages/data.py").run()
+    assert any("No imports yet" in i.value for i in at.info)
+    # A failed import logs its attempt but leaves the data version alone (store.importer).
+    con = ui_data._database(str(hand_db))
+    con.execute(
+        "INSERT INTO import_log (import_id, started_at, who, files, result, message) "
+        "VALUES ('i1', TIMESTAMP '2024-06-20 10:00:00', 'cli', '[\"bad.csv\"]', 'failed', "
+        "'=HYPERLINK(\"x\")')"
+    )
+    at.run()
+    _no_exception(at)
+    assert _metric(at, "Data version") == "1"
+    log = at.dataframe[0].value
+    assert list(log["result"]) == ["failed"]
 
 
 def test_invalid_metric_setting_shows_error_and_changes_nothing(hand_db: Path) -> None:

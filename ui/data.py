@@ -196,8 +196,18 @@ class Inventory:
     """What is loaded, for the Data page."""
 
     counts: dict[str, int]
-    import_log: pd.DataFrame
     created_at: str | None
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _inventory(path: str, version: int) -> Inventory:
+    with cursor(path) as cur:
+        return Inventory(counts=table_counts(cur), created_at=get_meta(cur, "created_at"))
+
+
+def inventory(db: Database) -> Inventory:
+    """Row counts per canonical table (cached per data version) and when the file was made."""
+    return _inventory(db.key, db.version)
 
 
 # The import log has no store accessor yet; this read-only query is the only SQL in ui/ and
@@ -209,19 +219,14 @@ _IMPORT_LOG_SQL = """
 """
 
 
-@st.cache_data(max_entries=16, show_spinner=False)
-def _inventory(path: str, version: int) -> Inventory:
-    with cursor(path) as cur:
-        return Inventory(
-            counts=table_counts(cur),
-            import_log=cur.execute(_IMPORT_LOG_SQL).df(),
-            created_at=get_meta(cur, "created_at"),
-        )
+def import_log(db: Database) -> pd.DataFrame:
+    """Every import attempt, newest first.
 
-
-def inventory(db: Database) -> Inventory:
-    """Row counts per canonical table and the import log (newest first)."""
-    return _inventory(db.key, db.version)
+    Not cached: a failed import logs its attempt without bumping the data version, and the
+    table is small.
+    """
+    with cursor(db.key) as cur:
+        return cur.execute(_IMPORT_LOG_SQL).df()
 
 
 def save_metric_settings(db: Database, settings: MetricSettings) -> int:
