@@ -90,6 +90,7 @@ def streamlit_server(db_path: Path, *, timeout: float = 45.0) -> Iterator[Server
             command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
             start_new_session=True,
         )
+    passed = False
     try:
         deadline = time.monotonic() + timeout
         while not _healthy(url):
@@ -99,8 +100,11 @@ def streamlit_server(db_path: Path, *, timeout: float = 45.0) -> Iterator[Server
                 raise TimeoutError(f"streamlit not healthy after {timeout}s; see {log}")
             time.sleep(0.2)
         yield Server(url=url, process=process, log=log)
+        passed = True
     finally:
         _stop(process)
+        if passed:  # keep the server log only when something went wrong
+            log.unlink(missing_ok=True)
 
 
 def _stop(process: subprocess.Popen[bytes]) -> None:

@@ -18,6 +18,7 @@ from streamlit.testing.v1 import AppTest
 from store.db import open_database, set_meta
 from tests.conftest import load_rows, sub
 from ui import data as ui_data
+from ui import formats
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -277,3 +278,34 @@ def test_saving_list_price_setting_recomputes_mrr(hand_db: Path) -> None:
     at.switch_page("pages/executive.py").run()
     _no_exception(at)
     assert _metric(at, "MRR") == EXPECTED_LIST_PRICE_MRR
+
+
+# Formats the cards and tables rely on (ui/formats.py), checked here with the pages.
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (formats.money(1234567, "USD"), "$1,234,567"),
+        (formats.money(1234567.891, "USD", cents=True), "$1,234,567.89"),
+        (formats.money(12345, "USD", compact=True), "$12.3k"),
+        (formats.money(999999, "USD", compact=True), "$1.00M"),
+        (formats.money(9876, "EUR", compact=True), "€9,876"),
+        (formats.money(-50, "CHF"), "-CHF 50"),
+        (formats.money(float("nan"), "USD"), "n/a"),
+        (formats.money(None, "USD"), "n/a"),
+        (formats.percent(0.1234), "12.3%"),
+        (formats.percent(float("inf")), "n/a"),
+        (formats.percentage_points(0.004), "+0.4 pp"),
+        (formats.ratio(3.5), "3.50"),
+        (formats.kpi_change("money", -1500.0, "USD"), "-$1,500"),
+        (formats.kpi_change("count", 0.0, "USD"), "0"),
+        (formats.kpi_change("percent", -0.00001, "USD"), "0"),
+        (formats.money_tick(-20000, "USD"), "-$20k"),
+        (formats.money_tick(1_500_000, "USD"), "$1.5M"),
+    ],
+)
+def test_formats_read_like_the_cards(text: str, expected: str) -> None:
+    assert text == expected
+
+
+def test_missing_change_shows_no_delta() -> None:
+    assert formats.kpi_change("ratio", None, "USD") is None

@@ -27,37 +27,13 @@ from ui.sidebar import clear_filters
 LOWER_IS_BETTER = frozenset({"logo_churn_rate"})
 """KPIs whose increase is bad news: their change is coloured inversely."""
 
-KPI_SERIES: dict[str, tuple[str, str]] = {
-    "mrr": ("summary", "mrr"),
-    "arr": ("summary", "arr"),
-    "customers": ("summary", "customers"),
-    "arpa": ("summary", "arpa"),
-    "nrr": ("retention", "nrr"),
-    "grr": ("retention", "grr"),
-    "logo_churn_rate": ("churn", "logo_churn_rate"),
-    "quick_ratio": ("churn", "quick_ratio"),
-}
-"""Where each card's 12-month sparkline comes from (frame attribute, column)."""
-
-SPARKLINE_MONTHS = 12
 _SAVED_KEY = "data_settings_saved_version"
 
 
-def kpi_sparkline(data: ExecutiveData, key: str) -> list[float] | None:
-    """The last 12 monthly values behind a KPI card, missing months dropped."""
-    source = KPI_SERIES.get(key)
-    if source is None:
-        return None
-    frame: pd.DataFrame = getattr(data, source[0])
-    values = frame[source[1]].tail(SPARKLINE_MONTHS).astype(float).dropna().tolist()
-    return values if len(values) >= 2 else None
-
-
-def kpi_card(kpi: Kpi, *, currency: str, previous_label: str | None,
-             sparkline: Sequence[float] | None = None) -> None:
+def kpi_card(kpi: Kpi, *, currency: str, previous_label: str | None, note: str = "") -> None:
     """One ``st.metric`` card: formatted value, change vs last month, help = the definition."""
     change = formats.kpi_change(kpi.unit, kpi.change, currency)
-    help_text = kpi.help
+    help_text = kpi.help + note
     if formats.is_missing(kpi.value):
         help_text += " Shown as n/a when there is not enough history or nothing to divide by."
     st.metric(
@@ -68,8 +44,6 @@ def kpi_card(kpi: Kpi, *, currency: str, previous_label: str | None,
         delta_description=f"vs {previous_label}" if change and previous_label else None,
         help=help_text,
         border=True,
-        chart_data=sparkline,
-        chart_type="line",
     )
 
 
@@ -78,13 +52,21 @@ def kpi_rows(data: ExecutiveData, rows: Sequence[tuple[str, Sequence[str]]], cur
     by_key = {k.key: k for k in data.kpis}
     months = list(data.summary["month"])
     previous_label = formats.month_label(months[-2]) if len(months) > 1 else None
+    notes = {}
+    if not data.churn.empty:
+        # METRICS.md: show the quick ratio also with reactivation in the numerator.
+        with_reactivation = data.churn["quick_ratio_with_reactivation"].iloc[-1]
+        notes["quick_ratio"] = (
+            f" With reactivation in the numerator: {formats.ratio(with_reactivation)}."
+        )
     for title, keys in rows:
         st.markdown(f"**{title}**")
         columns = st.columns(len(keys))
         for column, key in zip(columns, keys, strict=True):
             if key in by_key:
                 with column:
-                    kpi_card(by_key[key], currency=currency, previous_label=previous_label)
+                    kpi_card(by_key[key], currency=currency, previous_label=previous_label,
+                             note=notes.get(key, ""))
 
 
 def download_report(name: str, data: ExecutiveData, *, key: str, as_of: date) -> None:
