@@ -34,11 +34,7 @@ as_of.metric(
 created.metric("Database created", (loaded.created_at or "unknown")[:10], border=True)
 
 st.subheader("Tables")
-st.table(
-    widgets.table_inventory(loaded.counts).style.set_properties(
-        subset=["Rows"], **{"text-align": "right"}
-    )
-)
+st.table(widgets.table_inventory(loaded.counts))
 
 st.subheader("Import log")
 if imports.empty:

@@ -12,11 +12,11 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import os
+import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -213,9 +213,14 @@ def take_screenshots(
 
     out_dir.mkdir(parents=True, exist_ok=True)
     shots: list[Path] = []
-    with tempfile.TemporaryDirectory() as tmp:
+    # Inside the project (data/ is gitignored) so the pages show the relative path
+    # data/screenshots/demo.duckdb, never a temporary folder of this machine.
+    folder = ROOT / "data" / "screenshots"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    try:
         if db is None:
-            db = build_test_database(Path(tmp) / "demo.duckdb", accounts=accounts, seed=42)
+            db = build_test_database(folder / "demo.duckdb", accounts=accounts, seed=42)
         with streamlit_server(db) as server, sync_playwright() as p:
             browser = launch_chromium(p)
             try:
@@ -231,6 +236,8 @@ def take_screenshots(
                     shots.append(target)
             finally:
                 browser.close()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
     return shots
 
 
