@@ -55,7 +55,9 @@ EXPECTED_MARCH_MRR = "$520"
 
 
 @pytest.fixture(autouse=True)
-def _clear_caches() -> Iterator[None]:
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    # Never open the project's own data/demo.duckdb from a test, whatever a test forgets.
+    monkeypatch.setenv("CSD_DB", str(tmp_path / "unset.duckdb"))
     st.cache_data.clear()
     st.cache_resource.clear()
     yield
@@ -195,6 +197,35 @@ def test_empty_database_shows_what_to_do(tmp_path: Path, monkeypatch: pytest.Mon
     assert not at.metric
     at.switch_page("pages/data.py").run()
     _no_exception(at)
+
+
+def test_first_start_builds_the_demo_database_at_the_default_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    default = tmp_path / "data" / "demo.duckdb"
+    monkeypatch.delenv("CSD_DB", raising=False)
+    # dashboard.py and ui/data.py both ask for the default path.
+    monkeypatch.setattr("store.db.default_db_path", lambda: default)
+    monkeypatch.setattr(ui_data, "default_db_path", lambda: default)
+    at = _app()
+    _no_exception(at)
+    assert default.exists()
+    assert _metric(at, "MRR") != "n/a"
+    at.switch_page("pages/data.py").run()
+    assert _metric(at, "Source") == "Demo data"
+    assert at.table[0].value.loc["accounts", "Rows"] == "2,000"
+
+
+def test_missing_file_named_by_csd_db_stays_empty_for_an_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "mine.duckdb"
+    monkeypatch.setenv("CSD_DB", str(path))
+    at = _app()
+    _no_exception(at)
+    assert any("No revenue data" in i.value for i in at.info)
+    at.switch_page("pages/data.py").run()
+    assert _metric(at, "Source") == "Nothing loaded yet"
 
 
 def test_database_with_unknown_schema_version_shows_error_not_traceback(

@@ -13,6 +13,7 @@ JSON. Entries are bounded with ``max_entries``.
 from __future__ import annotations
 
 import importlib.util
+import os
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ from metrics.executive import ExecutiveData, executive_data
 from metrics.filters import Filters, filter_options
 from metrics.snapshots import apply_metric_settings, data_horizon
 from store.db import (
+    DEFAULT_DB_ENV,
     DatabaseBusyError,
     DatabaseError,
     SchemaVersionError,
@@ -241,9 +243,11 @@ def save_metric_settings(db: Database, settings: MetricSettings) -> int:
 def ensure_demo_database(path: Path, *, today: date) -> None:
     """On first start, build the demo database at ``path`` with a visible progress bar.
 
+    Only for the default database: a file named by ``$CSD_DB`` that does not exist yet is
+    left empty for the user's own import (demo rows mixed into real data would be wrong).
     Does nothing when the file exists. The demo's as-of date is ``today``.
     """
-    if path.exists():
+    if path.exists() or os.environ.get(DEFAULT_DB_ENV):
         return
     with _BUILD_LOCK:
         if path.exists():
