@@ -96,3 +96,28 @@ def apply_metric_settings(con: duckdb.DuckDBPyConnection, settings: MetricSettin
         con.execute("ROLLBACK")
         raise
     return version
+
+
+def revenue_months(con: duckdb.DuckDBPyConnection, *, as_of: date) -> list[date]:
+    """Months (first days) from the first month with MRR to ``as_of``'s month, oldest first.
+
+    Empty when no subscription has started by ``as_of``. Cheap: reads the precomputed table.
+    """
+    first = con.execute(
+        "SELECT min(month) FROM mrr_snapshot WHERE month <= $as_of", {"as_of": as_of}
+    ).fetchone()[0]
+    if first is None:
+        first = con.execute(
+            "SELECT min(start_date) FROM subscriptions WHERE start_date <= $as_of "
+            "AND coalesce(charge_type, 'recurring') = 'recurring' "
+            "AND coalesce(status, 'active') <> 'trial' AND amount > 0",
+            {"as_of": as_of},
+        ).fetchone()[0]
+    if first is None:
+        return []
+    months: list[date] = []
+    month = first.replace(day=1)
+    while month <= as_of.replace(day=1):
+        months.append(month)
+        month = date(month.year + month.month // 12, month.month % 12 + 1, 1)
+    return months

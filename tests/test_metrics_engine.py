@@ -331,3 +331,11 @@ def test_empty_database_gives_empty_frames(make_db):
     data = executive_data(con, as_of=AS_OF)
     assert data.is_empty
     assert data.kpis == ()
+
+
+def test_revenue_months_run_from_first_mrr_to_the_as_of_month(con, make_db):
+    from metrics.snapshots import revenue_months
+
+    assert revenue_months(con, as_of=AS_OF) == [JAN, FEB, MAR, APR]
+    assert revenue_months(con, as_of=date(2023, 12, 31)) == []
+    assert revenue_months(make_db(), as_of=AS_OF) == []

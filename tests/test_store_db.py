@@ -152,3 +152,18 @@ def test_parent_rollup_follows_the_chain_to_the_top(make_db):
     assert roots["mid"] == "top"
     assert roots["top"] == "top"
     assert roots["loop1"] in {"loop1", "loop2"}  # a cycle terminates instead of hanging
+
+
+def test_import_history_lists_newest_first(tmp_path):
+    from store.import_log import import_history
+
+    con = open_database(tmp_path / "log.duckdb")
+    con.executemany(
+        "INSERT INTO import_log (import_id, started_at, result) VALUES (?, ?, ?)",
+        [("a", "2026-01-01 10:00:00", "ok"), ("b", "2026-01-02 09:00:00", "failed")],
+    )
+    history = import_history(con)
+    assert history["import_id"].tolist() == ["b", "a"]
+    assert history["result"].tolist() == ["failed", "ok"]
+    assert import_history(con, limit=1)["import_id"].tolist() == ["b"]
+    con.close()

@@ -27,7 +27,7 @@ import streamlit as st
 
 from metrics.executive import ExecutiveData, executive_data
 from metrics.filters import Filters, filter_options
-from metrics.snapshots import apply_metric_settings, data_horizon
+from metrics.snapshots import apply_metric_settings, data_horizon, revenue_months
 from store.db import (
     DEFAULT_DB_ENV,
     DatabaseBusyError,
@@ -39,6 +39,7 @@ from store.db import (
     open_database,
     table_counts,
 )
+from store.import_log import import_history
 from store.settings import MetricSettings, load_settings
 
 _BUILD_LOCK = threading.Lock()
@@ -174,12 +175,15 @@ def executive(view: View) -> ExecutiveData:
     )
 
 
+@st.cache_data(max_entries=64, show_spinner=False)
+def _reporting_months(path: str, version: int, as_of: date) -> list[date]:
+    with cursor(path) as cur:
+        return revenue_months(cur, as_of=as_of)
+
+
 def reporting_months(db: Database, as_of: date) -> list[date]:
     """Months with revenue data up to ``as_of`` (first days), unfiltered, oldest first."""
-    data = executive(View(db=db, as_of=as_of))
-    if data.movements.empty:
-        return []
-    return [pd.Timestamp(m).date() for m in data.movements["month"]]
+    return _reporting_months(db.key, db.version, as_of)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -212,15 +216,6 @@ def inventory(db: Database) -> Inventory:
     return _inventory(db.key, db.version)
 
 
-# The import log has no store accessor yet; this read-only query is the only SQL in ui/ and
-# moves to store/ once the import pipeline publishes one.
-_IMPORT_LOG_SQL = """
-    SELECT started_at, finished_at, who, files, row_counts, result, message, import_id
-    FROM import_log
-    ORDER BY started_at DESC NULLS LAST, import_id DESC
-"""
-
-
 def import_log(db: Database) -> pd.DataFrame:
     """Every import attempt, newest first.
 
@@ -228,7 +223,7 @@ def import_log(db: Database) -> pd.DataFrame:
     table is small.
     """
     with cursor(db.key) as cur:
-        return cur.execute(_IMPORT_LOG_SQL).df()
+        return import_history(cur)
 
 
 def save_metric_settings(db: Database, settings: MetricSettings) -> int:
