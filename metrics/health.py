@@ -204,14 +204,14 @@ def health_scores(
         days_since_activity (days), last_active_on (date), open_high_priority_tickets,
         sla_breaches_90d, csat_90d (mean 1–5), latest_nps (0–10, last 365 days),
         latest_nps_on (date), failed_payments_30d, dunning_active, card_expiring_30d (booleans),
-        mrr_3m_ago (month end three months before), mrr_change_pct_3m (%),
+        card_expires_on (date), mrr_3m_ago (month end three months before), mrr_change_pct_3m (%),
         contraction_pct_3m (% of mrr_3m_ago).
     """
     settings = _resolve(con, settings)
     with health_tables(con, as_of=as_of, snap_dates=[as_of], filters=filters) as cursor:
         score_inputs(cursor, settings)
         frame = cursor.execute(load_sql(__file__, "sql/health_scores.sql"), {"as_of": as_of}).df()
-    for column in ("last_active_on", "latest_nps_on"):
+    for column in ("last_active_on", "latest_nps_on", "card_expires_on"):
         frame[column] = pd.to_datetime(frame[column]).dt.date
     return _with_band(frame, settings)
 

@@ -146,7 +146,8 @@ class MomentSettings(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     card_expiring_days: int = Field(30, ge=0)
-    """A card-expiry notice at most this many days old, with no card update since."""
+    """A card expiring within this many days (card_expiring is dated on the expiry day), with
+    no card update from this many days before the expiry."""
     payment_issue_days: int = Field(60, ge=1)
     """An unresolved failed payment or dunning notice at most this many days old."""
     reinstated_days: int = Field(30, ge=0)

@@ -66,10 +66,8 @@ def revenue_moments(
             load_sql(__file__, "sql/moments_rules.sql"),
             {
                 "as_of": as_of,
-                "billing_lookback_days": max(
-                    settings.card_expiring_days,
-                    settings.payment_issue_days + settings.reinstated_days,
-                ) + 1,
+                "billing_lookback_days": settings.payment_issue_days
+                + settings.reinstated_days + 1,
                 **settings.model_dump(),
                 "seat_milestones": list(settings.seat_milestones),
             },

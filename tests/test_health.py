@@ -3,7 +3,8 @@
 As of Saturday 2024-06-15. Windows: the last 30 days = 2024-05-17 .. 06-15, the 30 before =
 04-17 .. 05-16; usage is read back to 04-17 (60 days); SLA breaches and CSAT back to 03-18
 (90 days); NPS back to 2023-06-17 (365 days, 2024 is a leap year); billing data back to
-2023-05-13 (400 days). Default thresholds (bad → 0, good → 100, linear between):
+2023-05-13 (400 days); a card_expiring row is dated on the expiry day, up to 07-15 (30 days
+ahead). Default thresholds (bad → 0, good → 100, linear between):
 seat utilisation 20 → 80 %, usage change −30 → 0 %, features 1 → 5, days since activity
 30 → 3, open high-priority tickets 3 → 0, SLA breaches 3 → 0, CSAT 3 → 4.5, NPS 5 → 9,
 failed payments 2 → 0, dunning / card expiring 1 → 0, MRR change −20 → 0 %, contraction 20 → 0 %.
@@ -178,9 +179,12 @@ def build(con) -> None:
         ("BDUN", at(d(2024, 6, 1)), "payment_failed", 100),
         ("BDUN", at(d(2024, 6, 8)), "payment_failed", 100),
         ("BCARD", at(d(2024, 6, 1)), "invoice_paid", 100),
-        ("BCARD", at(d(2024, 5, 16), 0), "card_expiring", 0),
-        ("BCARD31", at(d(2024, 5, 15), 23), "card_expiring", 0),
-        ("BCARDUPD", at(d(2024, 6, 1)), "card_expiring", 0),
+        # card_expiring is dated on the expiry day: 30 days ahead, 31 days ahead, and one
+        # whose card was updated 29 days before its expiry
+        ("BCARD", at(d(2024, 7, 15), 8), "card_expiring", 0),
+        ("BCARD31", at(d(2024, 7, 16), 8), "card_expiring", 0),
+        ("BCARD31", at(d(2024, 6, 1)), "invoice_paid", 100),
+        ("BCARDUPD", at(d(2024, 7, 1), 8), "card_expiring", 0),
         ("BCARDUPD", at(d(2024, 6, 2)), "card_updated", 0),
         ("BOLD", at(d(2023, 5, 12)), "invoice_paid", 100),
         ("BEDGE", at(d(2024, 5, 16), 23), "payment_failed", 100),
@@ -290,15 +294,17 @@ def test_billing_scores_failed_payments_dunning_and_expiring_card(scores):
         "B100": 100,
         "BFAIL1": (50 + 100 + 100) / 3,   # 1 failure, resolved by the paid invoice after it
         "BDUN": (0 + 0 + 100) / 3,        # 2 failures, unresolved → dunning
-        "BCARD": (100 + 100 + 0) / 3,     # expiry notice 30 days ago, no card update
-        "BCARD31": 100,                   # notice 31 days ago
-        "BCARDUPD": 100,                  # card updated after the notice
+        "BCARD": (100 + 100 + 0) / 3,     # card expires in 30 days, no card update
+        "BCARD31": 100,                   # expires in 31 days
+        "BCARDUPD": 100,                  # card updated 29 days before its expiry
         "BOLD": None,                     # last event 400+ days ago
         "BEDGE": (50 + 100 + 100) / 3,    # failures on 05-16 (out) and 05-17 (in)
         "UNONE": None,
     })
     assert bool(scores.loc["BDUN", "dunning_active"]) is True
     assert bool(scores.loc["BCARD", "card_expiring_30d"]) is True
+    assert scores.loc["BCARD", "card_expires_on"] == date(2024, 7, 15)
+    assert bool(scores.loc["BCARD31", "card_expiring_30d"]) is False
     assert scores.loc["BEDGE", "failed_payments_30d"] == 1
 
 

@@ -1,8 +1,8 @@
 """Revenue moments: each rule at its threshold and just past it (docs/health.md).
 
 As of Saturday 2024-06-15. "At most N days ago" = on or after as-of − N: 30 days ago is
-2024-05-16, 31 days ago 2024-05-15, 60 days ago 2024-04-16. Usage windows: the last 30 days =
-05-17 .. 06-15, the 30 before = 04-17 .. 05-16. Every account has Basic 100/month (ARR 1,200)
+2024-05-16, 31 days ago 2024-05-15, 60 days ago 2024-04-16; 30 days ahead is 2024-07-15.
+Usage windows: the last 30 days = 05-17 .. 06-15, the 30 before = 04-17 .. 05-16. Every account has Basic 100/month (ARR 1,200)
 from 2023-01-01, quantity 1, unless its row says otherwise; Basic is not in `plans`. Plans:
 Starter (10,000 events, 100 seats).
 """
@@ -90,9 +90,11 @@ def build(con) -> None:
     con.executemany("UPDATE accounts SET seats_purchased = ? WHERE account_id = ?",
                     [(1000, "UU39"), (1000, "UU40")])
     add_billing(con, [
-        ("C30", at(D(2024, 5, 16), 0), "card_expiring", 0),
-        ("C31", at(D(2024, 5, 15), 23), "card_expiring", 0),
-        ("CUPD", at(D(2024, 6, 1)), "card_expiring", 0),
+        # card_expiring is dated on the card's expiry day: in 30 days, in 31 days, and one
+        # updated 29 days before its expiry
+        ("C30", at(D(2024, 7, 15), 8), "card_expiring", 0),
+        ("C31", at(D(2024, 7, 16), 8), "card_expiring", 0),
+        ("CUPD", at(D(2024, 7, 1), 8), "card_expiring", 0),
         ("CUPD", at(D(2024, 6, 2)), "card_updated", 0),
         ("P60", at(D(2024, 4, 16), 0), "payment_failed", 100),
         ("P61", at(D(2024, 4, 15), 23), "payment_failed", 100),
@@ -162,7 +164,7 @@ EXPECTED = {
 
 
 def test_each_rule_fires_at_its_threshold_and_not_just_past_it(moments):
-    # Just past each threshold, nothing fires: C31 (notice 31 days ago), CUPD (card updated),
+    # Just past each threshold, nothing fires: C31 (expires in 31 days), CUPD (card updated),
     # P61 (61 days), PPAID (paid after), R31 (31 days), RNOFAIL (no failure before),
     # UPE79 (7,990 events = 79.9 %), UPS79 (79 of 100 seats), D29 (−29.9 %), UU40 (exactly
     # 40 %), AN31 (31 days), ANNEW (under a year), SMNEW (no seats 30 days ago), N7, N8,
@@ -182,7 +184,7 @@ def row(moments: pd.DataFrame, account: str, moment_type: str) -> pd.Series:
 def test_moment_rows_carry_dates_evidence_amount_and_severity(moments):
     expected = {
         ("C30", "card_expiring"): (
-            D(2024, 5, 16), "Card-expiry notice on 2024-05-16 (30 days ago); no card update since.",
+            AS_OF, "Card on file expires on 2024-07-15 (in 30 days); no card update yet.",
             1200.0, "medium"),
         ("P60", "payment_failed"): (
             D(2024, 4, 16), "Payment of 100.00 failed on 2024-04-16 (60 days ago); no card "
@@ -247,7 +249,7 @@ def test_moments_are_ordered_by_date_then_account_then_type(moments):
                     strict=True))
     ordered = sorted(keys, key=lambda k: (-k[0].toordinal(), k[1], k[2]))
     assert keys == ordered
-    assert keys[0] == (AS_OF, "D30", "usage_drop")
+    assert keys[0] == (AS_OF, "C30", "card_expiring")
     assert keys[-1] == (D(2024, 4, 16), "P60", "payment_failed")
 
 

@@ -5,7 +5,7 @@
 --   without a row inside a window then count as zero use; days since the last activity are
 --   capped at 60 = no active day in those 60 days); support inputs need a ticket opened in
 --   the last 365 days or still open; billing inputs need a billing event in the last 400
---   days; the NPS input needs an answer in the last 365 days;
+--   days or a card expiring within 30 days; the NPS input needs an answer in the last 365 days;
 --   commercial inputs need MRR > 0 at the month end three months earlier.
 -- Parameters: $window_start DATE (first date - 60), $last_snap DATE (the latest date),
 -- $all_accounts BOOLEAN and $account_ids VARCHAR[] (as for health_population; they only make
@@ -97,8 +97,6 @@ billing_seen AS (
 billing AS (
     -- Dunning: the latest failed payment or dunning notice of the last 60 days is active
     -- unless a card update, reinstatement or paid invoice comes strictly after it.
-    -- Card expiring: a card_expiring notice at most 30 days old (the notice comes about 30
-    -- days ahead, so the card expires within 30 days) with no card update at or after it.
     SELECT
         b.account_id,
         s.snap,
@@ -112,17 +110,32 @@ billing AS (
         max(b.occurred_at) FILTER (
             WHERE b.event_type IN ('card_updated', 'reinstated', 'invoice_paid')
         ) AS last_resolution_at,
-        max(b.occurred_at) FILTER (
-            WHERE b.event_type = 'card_expiring'
-              AND b.occurred_at >= CAST(s.snap - 30 AS TIMESTAMP)
-        ) AS card_notice_at,
-        max(b.occurred_at) FILTER (WHERE b.event_type = 'card_updated') AS card_updated_at
     FROM billing_events b
     JOIN snaps s ON b.occurred_at >= s.snap_end - INTERVAL 60 DAY AND b.occurred_at < s.snap_end
     WHERE b.occurred_at >= CAST($window_start AS TIMESTAMP)
       AND b.occurred_at < CAST($last_snap AS TIMESTAMP) + INTERVAL 1 DAY
       AND ($all_accounts OR list_contains($account_ids, b.account_id))
     GROUP BY b.account_id, s.snap
+),
+cards AS (
+    -- A card_expiring row is dated on the card's expiry day (it may lie after the date). The
+    -- card is expiring when that day is 0-30 days after the date and no card_updated falls
+    -- between 30 days before the expiry day and the date.
+    SELECT e.account_id, s.snap, min(CAST(e.occurred_at AS DATE)) AS card_expires_on
+    FROM billing_events e
+    JOIN snaps s
+      ON CAST(e.occurred_at AS DATE) >= s.snap AND CAST(e.occurred_at AS DATE) <= s.snap + 30
+    WHERE e.event_type = 'card_expiring'
+      AND ($all_accounts OR list_contains($account_ids, e.account_id))
+      AND NOT EXISTS (
+          SELECT 1
+          FROM billing_events u
+          WHERE u.account_id = e.account_id
+            AND u.event_type = 'card_updated'
+            AND CAST(u.occurred_at AS DATE) >= CAST(e.occurred_at AS DATE) - 30
+            AND u.occurred_at < s.snap_end
+      )
+    GROUP BY e.account_id, s.snap
 )
 SELECT
     p.account_id,
@@ -157,16 +170,16 @@ SELECT
     CAST(nps.latest_nps AS BIGINT) AS latest_nps,
     nps.latest_nps_on,
     -- billing
-    CASE WHEN bs.account_id IS NOT NULL THEN coalesce(bl.failed_30d, 0) END
-        AS failed_payments_30d,
-    CASE WHEN bs.account_id IS NOT NULL
+    CASE WHEN bs.account_id IS NOT NULL OR cd.account_id IS NOT NULL
+         THEN coalesce(bl.failed_30d, 0) END AS failed_payments_30d,
+    CASE WHEN bs.account_id IS NOT NULL OR cd.account_id IS NOT NULL
          THEN bl.last_problem_at IS NOT NULL
               AND (bl.last_resolution_at IS NULL OR bl.last_resolution_at <= bl.last_problem_at)
     END AS dunning_active,
-    CASE WHEN bs.account_id IS NOT NULL
-         THEN bl.card_notice_at IS NOT NULL
-              AND (bl.card_updated_at IS NULL OR bl.card_updated_at < bl.card_notice_at)
+    CASE WHEN bs.account_id IS NOT NULL OR cd.account_id IS NOT NULL
+         THEN cd.account_id IS NOT NULL
     END AS card_expiring_30d,
+    cd.card_expires_on,
     -- commercial: month ends M-3 .. M-1 and the date itself
     coalesce(mp.m0, 0) AS mrr,
     coalesce(mp.m3, 0) AS mrr_3m_ago,
@@ -186,4 +199,5 @@ LEFT JOIN tickets tk ON tk.account_id = p.account_id AND tk.snap = p.snap
 LEFT JOIN nps ON nps.account_id = p.account_id AND nps.snap = p.snap
 LEFT JOIN billing_seen bs ON bs.account_id = p.account_id AND bs.snap = p.snap
 LEFT JOIN billing bl ON bl.account_id = p.account_id AND bl.snap = p.snap
+LEFT JOIN cards cd ON cd.account_id = p.account_id AND cd.snap = p.snap
 LEFT JOIN mrr_points mp ON mp.account_id = p.account_id AND mp.snap = p.snap

@@ -47,6 +47,7 @@ SELECT
     i.failed_payments_30d,
     i.dunning_active,
     i.card_expiring_30d,
+    i.card_expires_on,
     i.mrr_3m_ago,
     i.mrr_change_pct_3m,
     i.contraction_pct_3m

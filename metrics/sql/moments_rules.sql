@@ -78,29 +78,37 @@ seats AS (
     GROUP BY account_id
 ),
 
--- Rule: card expiring. A card_expiring notice at most $card_expiring_days days old and no
--- card_updated at or after it (notices come about 30 days before the card expires).
+-- Rule: card expiring. A card_expiring row is dated on the card's expiry day (it may lie after
+-- $as_of): the expiry is 0 .. $card_expiring_days days ahead and no card_updated falls between
+-- $card_expiring_days days before the expiry and $as_of. Dated on the day the expiry came
+-- within $card_expiring_days days.
 card_expiring AS (
     SELECT
-        n.account_id,
+        e.account_id,
         'card_expiring' AS moment_type,
-        n.day AS occurred_on,
-        'Card-expiry notice on ' || strftime(n.day, '%Y-%m-%d') || ' ('
-            || date_diff('day', n.day, $as_of) || ' days ago); no card update since.'
+        CAST(e.expires_on - $card_expiring_days AS DATE) AS occurred_on,
+        'Card on file expires on ' || strftime(e.expires_on, '%Y-%m-%d') || ' (in '
+            || date_diff('day', $as_of, e.expires_on) || ' days); no card update yet.'
             AS evidence,
         NULL::DOUBLE AS amount,
         'Ask the billing contact to update the card before the next charge.' AS next_step,
         'medium' AS severity
     FROM (
-        SELECT account_id, max(occurred_at) AS at, CAST(max(occurred_at) AS DATE) AS day
-        FROM billing
-        WHERE event_type = 'card_expiring' AND day >= $as_of - $card_expiring_days
-        GROUP BY account_id
-    ) n
-    WHERE NOT EXISTS (
-        SELECT 1 FROM billing u
-        WHERE u.account_id = n.account_id AND u.event_type = 'card_updated' AND u.occurred_at >= n.at
-    )
+        SELECT c.account_id, min(CAST(c.occurred_at AS DATE)) AS expires_on
+        FROM billing_events c
+        JOIN base USING (account_id)
+        WHERE c.event_type = 'card_expiring'
+          AND CAST(c.occurred_at AS DATE) >= $as_of
+          AND CAST(c.occurred_at AS DATE) <= $as_of + $card_expiring_days
+          AND NOT EXISTS (
+              SELECT 1 FROM billing_events u
+              WHERE u.account_id = c.account_id
+                AND u.event_type = 'card_updated'
+                AND CAST(u.occurred_at AS DATE) >= CAST(c.occurred_at AS DATE) - $card_expiring_days
+                AND u.occurred_at < (SELECT as_of_end FROM day_end)
+          )
+        GROUP BY c.account_id
+    ) e
 ),
 
 -- Rule: payment failed or dunning active. The latest payment_failed or dunning_notice at most
