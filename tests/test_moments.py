@@ -2,9 +2,9 @@
 
 As of Saturday 2024-06-15. "At most N days ago" = on or after as-of − N: 30 days ago is
 2024-05-16, 31 days ago 2024-05-15, 60 days ago 2024-04-16; 30 days ahead is 2024-07-15.
-Usage windows: the last 30 days = 05-17 .. 06-15, the 30 before = 04-17 .. 05-16. Every account has Basic 100/month (ARR 1,200)
-from 2023-01-01, quantity 1, unless its row says otherwise; Basic is not in `plans`. Plans:
-Starter (10,000 events, 100 seats).
+Usage windows: the last 30 days = 05-17 .. 06-15, the 30 before = 04-17 .. 05-16. Every
+account has Basic 100/month (ARR 1,200) from 2023-01-01, quantity 1, unless its row says
+otherwise; Basic is not in `plans`. Plans: Starter (10,000 events, 100 seats).
 """
 
 from __future__ import annotations
