@@ -41,17 +41,20 @@ class Ramp(BaseModel):
 
 
 class HealthWeights(BaseModel):
-    """Weight of each component in the overall score (METRICS.md, Health). Relative, ≥ 0."""
+    """Weight of each component in the overall score (METRICS.md, Health). Relative, ≥ 0.
+
+    The defaults add up to 100 so they read as percentages; only their ratios matter.
+    """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    usage: float = Field(25.0, ge=0)
+    usage: float = Field(30.0, ge=0)
     adoption: float = Field(10.0, ge=0)
-    engagement: float = Field(15.0, ge=0)
+    engagement: float = Field(10.0, ge=0)
     support: float = Field(15.0, ge=0)
-    sentiment: float = Field(10.0, ge=0)
+    sentiment: float = Field(20.0, ge=0)
     billing: float = Field(10.0, ge=0)
-    commercial: float = Field(15.0, ge=0)
+    commercial: float = Field(5.0, ge=0)
 
     @model_validator(mode="after")
     def _not_all_zero(self) -> HealthWeights:
@@ -76,9 +79,9 @@ class HealthSettings(BaseModel):
     """Scores at or above this are green; between the two, yellow."""
 
     # usage
-    seat_utilisation_pct: Ramp = Ramp(bad=20, good=80)
+    seat_utilisation_pct: Ramp = Ramp(bad=30, good=80)
     """Peak daily active users in the last 30 days as % of seats purchased."""
-    usage_change_pct: Ramp = Ramp(bad=-30, good=0)
+    usage_change_pct: Ramp = Ramp(bad=-25, good=0)
     """Events in the last 30 days vs the 30 before, % change."""
     # adoption
     features_used_30d: Ramp = Ramp(bad=1, good=5)
@@ -94,8 +97,8 @@ class HealthSettings(BaseModel):
     csat_90d: Ramp = Ramp(bad=3, good=4.5)
     """Mean CSAT (1–5) of tickets closed in the last 90 days."""
     # sentiment
-    latest_nps: Ramp = Ramp(bad=5, good=9)
-    """Latest NPS answer (0–10) of the last 365 days."""
+    latest_nps: Ramp = Ramp(bad=6, good=9)
+    """Latest NPS answer (0–10) of the last 365 days: detractors 0, promoters 100."""
     # billing
     failed_payments_30d: Ramp = Ramp(bad=2, good=0)
     """Failed payments in the last 30 days."""

@@ -5,8 +5,8 @@ As of Saturday 2024-06-15. Windows: the last 30 days = 2024-05-17 .. 06-15, the 
 (90 days); NPS back to 2023-06-17 (365 days, 2024 is a leap year); billing data back to
 2023-05-13 (400 days); a card_expiring row is dated on the expiry day, up to 07-15 (30 days
 ahead). Default thresholds (bad → 0, good → 100, linear between):
-seat utilisation 20 → 80 %, usage change −30 → 0 %, features 1 → 5, days since activity
-30 → 3, open high-priority tickets 3 → 0, SLA breaches 3 → 0, CSAT 3 → 4.5, NPS 5 → 9,
+seat utilisation 30 → 80 %, usage change −25 → 0 %, features 1 → 5, days since activity
+30 → 3, open high-priority tickets 3 → 0, SLA breaches 3 → 0, CSAT 3 → 4.5, NPS 6 → 9,
 failed payments 2 → 0, dunning / card expiring 1 → 0, MRR change −20 → 0 %, contraction 20 → 0 %.
 Every account has Basic 100/month from 2023-01-01 unless its row says otherwise, so its
 commercial score is 100 (MRR flat for three months).
@@ -89,7 +89,7 @@ PLAIN = [
     "U0", "U50", "U100", "UCLAMP", "UT0", "UT50", "UT100", "UBOTH", "UNONE", "UOLD", "UEDGE",
     "E3", "E12", "E30", "EIDLE",
     "S100", "S0", "SMID", "SOLD", "SEDGE",
-    "N5", "N7", "N9", "NLATEST", "NEDGE", "NOLD",
+    "N6", "N8", "N9", "NLATEST", "NEDGE", "NOLD",
     "B100", "BFAIL1", "BDUN", "BCARD", "BCARD31", "BCARDUPD", "BOLD", "BEDGE",
     "C100", "RNW", "FTRIAL",
 ]
@@ -125,19 +125,19 @@ def build(con) -> None:
     accounts = [(a, f"Account {a}", *SEGMENTS.get(a, ("SMB", "EU", "Ann"))) for a in ids]
     subs = [sub(f"{a}-1", a, START, amount=100, plan="Basic") for a in PLAIN]
     load_rows(con, accounts=accounts, subscriptions=subs + SPECIAL_SUBS)
-    set_seats(con, {"U0": 10, "U50": 10, "U100": 10, "UCLAMP": 10, "UBOTH": 10})
+    set_seats(con, {"U0": 20, "U50": 20, "U100": 20, "UCLAMP": 20, "UBOTH": 20})
     d = date
     add_usage(con, [
-        # utilisation: peak active users / 10 seats; features: most used on one day
-        ("U0", d(2024, 6, 10), 2, 10, 1),
-        ("U50", d(2024, 6, 10), 5, 10, 3),
-        ("U100", d(2024, 6, 10), 8, 10, 5),
-        ("UCLAMP", d(2024, 6, 10), 12, 10, 9),
+        # utilisation: peak active users / 20 seats; features: most used on one day
+        ("U0", d(2024, 6, 10), 6, 10, 1),
+        ("U50", d(2024, 6, 10), 11, 10, 3),
+        ("U100", d(2024, 6, 10), 16, 10, 5),
+        ("UCLAMP", d(2024, 6, 10), 24, 10, 9),
         # usage change: events in the last 30 days vs the 30 before (no seats purchased)
-        ("UT0", d(2024, 5, 1), 1, 1000, 1), ("UT0", d(2024, 6, 10), 1, 700, 1),
-        ("UT50", d(2024, 5, 1), 1, 1000, 1), ("UT50", d(2024, 6, 10), 1, 850, 1),
+        ("UT0", d(2024, 5, 1), 1, 1000, 1), ("UT0", d(2024, 6, 10), 1, 750, 1),
+        ("UT50", d(2024, 5, 1), 1, 1000, 1), ("UT50", d(2024, 6, 10), 1, 875, 1),
         ("UT100", d(2024, 5, 1), 1, 1000, 1), ("UT100", d(2024, 6, 10), 1, 1000, 1),
-        ("UBOTH", d(2024, 5, 1), 5, 1000, 1), ("UBOTH", d(2024, 6, 10), 5, 700, 1),
+        ("UBOTH", d(2024, 5, 1), 11, 1000, 1), ("UBOTH", d(2024, 6, 10), 11, 750, 1),
         # the 60-day look-back: 04-16 is outside, 04-17 inside
         ("UOLD", d(2024, 4, 16), 3, 100, 2),
         ("UEDGE", d(2024, 4, 17), 3, 100, 2),
@@ -165,10 +165,10 @@ def build(con) -> None:
         ("t12", "SEDGE", at(d(2024, 3, 17), 23), at(d(2024, 3, 19)), "low", True, None),
     ])
     add_nps(con, [
-        ("N5", at(d(2024, 6, 1)), 5),
-        ("N7", at(d(2024, 6, 1)), 7),
+        ("N6", at(d(2024, 6, 1)), 6),
+        ("N8", at(d(2024, 6, 1)), 8),
         ("N9", at(d(2024, 6, 1)), 9),
-        ("NLATEST", at(d(2024, 1, 1)), 9), ("NLATEST", at(d(2024, 6, 1)), 5),
+        ("NLATEST", at(d(2024, 1, 1)), 9), ("NLATEST", at(d(2024, 6, 1)), 6),
         ("NEDGE", at(d(2023, 6, 17), 0), 9),
         ("NOLD", at(d(2023, 6, 16), 23), 9),
     ])
@@ -224,22 +224,22 @@ def assert_scores(scores, column, expected: dict[str, float | None]):
 
 def test_usage_scores_seat_utilisation_and_change_between_thresholds(scores):
     assert_scores(scores, "usage_score", {
-        "U0": 0,             # 2 of 10 seats = 20 % (bad)
-        "U50": 50,           # 50 %: half way from 20 to 80
+        "U0": 0,             # 6 of 20 seats = 30 % (bad)
+        "U50": 50,           # 55 %: half way from 30 to 80
         "U100": 100,         # 80 % (good)
         "UCLAMP": 100,       # 120 % clamps at 100
-        "UT0": 0,            # 1000 → 700 = −30 % (bad); no seats purchased → change only
-        "UT50": 50,          # −15 %
+        "UT0": 0,            # 1000 → 750 = −25 % (bad); no seats purchased → change only
+        "UT50": 50,          # −12.5 %
         "UT100": 100,        # 0 %
         "UBOTH": 25,         # mean of 50 (utilisation) and 0 (change)
         "UNONE": None,       # no usage rows
         "UOLD": None,        # only a row 60 days ago: outside the look-back
         "UEDGE": 0,          # a row 59 days ago: data; its 100 events → 0 = −100 %
     })
-    assert scores.loc["U50", "active_users_30d"] == 5
-    assert scores.loc["U50", "seat_utilisation_pct"] == 50
-    assert scores.loc["UT50", "usage_change_pct"] == -15
-    assert (scores.loc["UT50", "events_30d"], scores.loc["UT50", "events_prev_30d"]) == (850, 1000)
+    assert scores.loc["U50", "active_users_30d"] == 11
+    assert scores.loc["U50", "seat_utilisation_pct"] == 55
+    assert scores.loc["UT50", "usage_change_pct"] == -12.5
+    assert (scores.loc["UT50", "events_30d"], scores.loc["UT50", "events_prev_30d"]) == (875, 1000)
     assert scores.loc["UEDGE", "usage_change_pct"] == -100
 
 
@@ -280,12 +280,12 @@ def test_support_scores_open_tickets_sla_breaches_and_csat(scores):
 
 def test_sentiment_scores_latest_nps_of_the_last_365_days(scores):
     assert_scores(scores, "sentiment_score", {
-        "N5": 0, "N7": 50, "N9": 100,
-        "NLATEST": 0,     # 9 in January, then 5 in June: the latest counts
+        "N6": 0, "N8": 100 * 2 / 3, "N9": 100,   # detractor (bad), passive, promoter (good)
+        "NLATEST": 0,     # 9 in January, then 6 in June: the latest counts
         "NEDGE": 100,     # 2023-06-17: the 365th day back
         "NOLD": None,     # 2023-06-16: too old
     })
-    assert scores.loc["NLATEST", "latest_nps"] == 5
+    assert scores.loc["NLATEST", "latest_nps"] == 6
     assert scores.loc["NLATEST", "latest_nps_on"] == date(2024, 6, 1)
 
 
@@ -502,7 +502,7 @@ def test_history_scores_each_month_end_and_the_as_of_date(con):
         ["NLATEST", date(2024, 4, 1)], ["NLATEST", date(2024, 5, 1)],
         ["NLATEST", date(2024, 6, 1)],
     ]
-    # NLATEST answered 9 in January and 5 on June 1: sentiment 100, 100, then 0.
+    # NLATEST answered 9 in January and 6 on June 1: sentiment 100, 100, then 0.
     assert frame["sentiment_score"].iloc[3:].tolist() == [100, 100, 0]
     # CDOWN as of Apr 30: Jan..Apr all 100 → 100; May 31: Feb 100 → 90 = −10 % → 50; June: 50.
     assert frame["commercial_score"].iloc[:3].tolist() == [100, 50, 50]
