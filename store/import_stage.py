@@ -1,0 +1,131 @@
+"""The staging layout of an import: table names, and the SQL that trims and types raw text.
+
+Every canonical table being imported gets a temporary staging table ``_import_in_<table>``
+with ``_file`` (index of the file in the call), ``_line`` (physical line) and, per canonical
+column ``c``: ``c`` (raw text as in the file), ``c__t`` (trimmed, NULL when empty) and
+``c__v`` (typed value, NULL when absent or invalid). Trimming and typing happen once, while
+rows are staged; the checks and the writer only compare these columns, which keeps validation
+of millions of rows fast. The typing rules are the text rules of ``store.contracts``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from store import contracts
+from store.schema import Column, Table
+from store.sql import identifier
+
+_SQL_TYPES = {"VARCHAR", "DATE", "TIMESTAMP", "INTEGER", "BIGINT", "DOUBLE", "BOOLEAN"}
+
+PATTERN_PARAMS: dict[str, object] = {
+    "date_re": contracts.DATE_PATTERN,
+    "ts_re": contracts.TIMESTAMP_PATTERN,
+    "int_re": contracts.INTEGER_PATTERN,
+    "num_re": contracts.NUMBER_PATTERN,
+    "period_re": contracts.BILLING_PERIOD_PATTERN,
+    "currency_re": contracts.CURRENCY_PATTERN,
+    "non_finite": list(contracts.NON_FINITE_WORDS),
+    "true_words": list(contracts.TRUE_WORDS),
+    "false_words": list(contracts.FALSE_WORDS),
+    "ws": contracts.WHITESPACE,
+    "ws_edge": "^[" + contracts.WHITESPACE + "]|[" + contracts.WHITESPACE + "]$",
+}
+"""Bound parameters the generated SQL may use (pass through :func:`bind`)."""
+
+
+def bind(sql: str, params: Mapping[str, object]) -> dict[str, object]:
+    """The parameters ``sql`` actually uses (DuckDB rejects unused named parameters)."""
+    used = set(re.findall(r"\$([A-Za-z_][A-Za-z0-9_]*)", sql))
+    return {k: v for k, v in params.items() if k in used}
+
+
+def stage_name(table: Table) -> str:
+    """Quoted name of the temporary staging table for ``table``."""
+    name = "_import_in_" + table.name
+    return identifier(name, allowed=[name])
+
+
+def raw_col(column: str) -> str:
+    """Quoted name of a staged column's raw text."""
+    return identifier(column)
+
+
+def text_col(column: str) -> str:
+    """Quoted name of a staged column's trimmed text (NULL when empty)."""
+    return identifier(column + "__t", allowed=[column + "__t"])
+
+
+def typed_col(column: str) -> str:
+    """Quoted name of a staged column's typed value (NULL when absent or invalid)."""
+    return identifier(column + "__v", allowed=[column + "__v"])
+
+
+def stage_ddl(table: Table) -> str:
+    """CREATE statement of the staging table of ``table``."""
+    parts = ["_file INTEGER", "_line BIGINT"]
+    for column in table.columns:
+        if column.sql_type not in _SQL_TYPES:
+            raise ValueError(f"unsupported column type {column.sql_type}")
+        parts.append(raw_col(column.name) + " VARCHAR")
+        parts.append(text_col(column.name) + " VARCHAR")
+        parts.append(typed_col(column.name) + " " + column.sql_type)
+    return "CREATE TEMP TABLE IF NOT EXISTS " + stage_name(table) + " (" + ", ".join(parts) + ")"
+
+
+def trim_sql(raw: str) -> str:
+    """Trimmed text of a raw value expression, NULL when empty.
+
+    ``trim`` with explicit characters is slow in DuckDB; the regex gate skips it for the
+    usual value that has nothing to trim.
+    """
+    return (
+        "NULLIF(CASE WHEN regexp_matches(" + raw + ", $ws_edge) THEN trim(" + raw + ", $ws) "
+        "ELSE " + raw + " END, '')"
+    )
+
+
+def typed_sql(table: Table, column: Column, text: str) -> str:
+    """Typed value of ``column`` from its trimmed text expression; NULL when invalid.
+
+    Text columns with a vocabulary (``Table.allowed``, billing_period) are lower-cased and
+    currencies upper-cased. A DOUBLE keeps infinity (``1e999``) so the check can name it.
+    """
+    kind = column.sql_type
+    if kind == "VARCHAR":
+        if column.name in table.allowed or column.name == "billing_period":
+            return "lower(" + text + ")"
+        if column.name == "currency":
+            return "upper(" + text + ")"
+        return text
+    if kind in ("DATE", "TIMESTAMP"):
+        pattern = "$date_re" if kind == "DATE" else "$ts_re"
+        return (
+            "CASE WHEN regexp_full_match(" + text + ", " + pattern + ") AND NOT starts_with("
+            + text + ", '0000') THEN TRY_CAST(" + text + " AS " + kind + ") END"
+        )  # fmt: skip
+    if kind in ("INTEGER", "BIGINT"):
+        return (
+            "CASE WHEN regexp_full_match(" + text + ", $int_re) THEN TRY_CAST(" + text + " AS "
+            + kind + ") END"
+        )  # fmt: skip
+    if kind == "DOUBLE":
+        return (
+            "CASE WHEN regexp_full_match(" + text + ", $num_re) THEN TRY_CAST(" + text
+            + " AS DOUBLE) END"
+        )  # fmt: skip
+    return (
+        "CASE WHEN list_contains($true_words, lower(" + text + ")) THEN true "
+        "WHEN list_contains($false_words, lower(" + text + ")) THEN false END"
+    )
+
+
+def stored_sql(column: Column) -> str:
+    """The staged typed value, or the column default when the value is absent."""
+    if column.default is None:
+        return typed_col(column.name)
+    return (
+        "COALESCE(" + typed_col(column.name) + ", CAST(" + column.default + " AS "
+        + column.sql_type + "))"
+    )  # fmt: skip
