@@ -197,7 +197,8 @@ def health_scores(
         (0–100, NaN when no weighted component has data); band ('red' | 'yellow' | 'green',
         missing with the score); missing_components (comma-separated component names, '' when
         none); mrr (reporting currency per month, on ``as_of``); arr (12 × mrr); renewal_date
-        (next term_end after ``as_of`` of an active subscription, NaT when none). Raw inputs:
+        (next term_end after ``as_of`` of an active subscription, NaT when none). Dates are
+        datetime64 columns (NaT = none). Raw inputs:
         active_users_30d (peak daily active users, last 30 days), seats_purchased,
         seat_utilisation_pct (%), events_30d, events_prev_30d (events in the 30 days before
         those), usage_change_pct (%), features_used_30d (most features used on one day),
@@ -211,8 +212,6 @@ def health_scores(
     with health_tables(con, as_of=as_of, snap_dates=[as_of], filters=filters) as cursor:
         score_inputs(cursor, settings)
         frame = cursor.execute(load_sql(__file__, "sql/health_scores.sql"), {"as_of": as_of}).df()
-    for column in ("last_active_on", "latest_nps_on", "card_expires_on"):
-        frame[column] = pd.to_datetime(frame[column]).dt.date
     return _with_band(frame, settings)
 
 

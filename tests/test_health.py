@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,14 @@ from metrics.health import (
     score_change_explanation,
 )
 from metrics.health_score import weighted_score
-from metrics.health_settings import COMPONENTS, RULE_COMPONENT, HealthSettings, HealthWeights, Ramp
+from metrics.health_settings import (
+    COMPONENTS,
+    RULE_COMPONENT,
+    HealthSettings,
+    HealthWeights,
+    MomentSettings,
+    Ramp,
+)
 from store.db import open_database
 from store.settings import load_settings, save_settings
 from tests.conftest import load_rows, sub
@@ -260,7 +268,7 @@ def test_engagement_scores_days_since_last_activity(scores):
         "UNONE": None,
     })
     assert scores.loc["E12", "days_since_activity"] == 12
-    assert scores.loc["E12", "last_active_on"] == date(2024, 6, 3)
+    assert scores.loc["E12", "last_active_on"] == pd.Timestamp("2024-06-03")
     assert scores.loc["EIDLE", "days_since_activity"] == 60
 
 
@@ -286,7 +294,7 @@ def test_sentiment_scores_latest_nps_of_the_last_365_days(scores):
         "NOLD": None,     # 2023-06-16: too old
     })
     assert scores.loc["NLATEST", "latest_nps"] == 6
-    assert scores.loc["NLATEST", "latest_nps_on"] == date(2024, 6, 1)
+    assert scores.loc["NLATEST", "latest_nps_on"] == pd.Timestamp("2024-06-01")
 
 
 def test_billing_scores_failed_payments_dunning_and_expiring_card(scores):
@@ -303,7 +311,7 @@ def test_billing_scores_failed_payments_dunning_and_expiring_card(scores):
     })
     assert bool(scores.loc["BDUN", "dunning_active"]) is True
     assert bool(scores.loc["BCARD", "card_expiring_30d"]) is True
-    assert scores.loc["BCARD", "card_expires_on"] == date(2024, 7, 15)
+    assert scores.loc["BCARD", "card_expires_on"] == pd.Timestamp("2024-07-15")
     assert bool(scores.loc["BCARD31", "card_expiring_30d"]) is False
     assert scores.loc["BEDGE", "failed_payments_30d"] == 1
 
@@ -614,3 +622,10 @@ def test_preview_counts_accounts_whose_band_would_change(make_db):
     assert preview_band_changes(con, as_of=AS_OF, current=current, proposed=current) == {
         "accounts": 4, "changed": 0, "by_change": {},
     }
+
+
+def test_every_health_and_moment_setting_is_documented():
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "health.md").read_text(encoding="utf-8")
+    for model in (HealthSettings, MomentSettings):
+        for name in model.model_fields:
+            assert f"`{name}`" in doc, f"{model.__name__}.{name} is not documented"
