@@ -248,6 +248,25 @@ def health_history(
     return _with_band(frame, settings)
 
 
+def score_trend(history: pd.DataFrame, *, as_of: date) -> pd.DataFrame:
+    """This month's score against last month's, per account, from :func:`health_history`.
+
+    Returns:
+        One row per account scored this month (``as_of``'s month), ordered by account_id:
+        account_id, health_score, band (this month), health_score_before, band_before (last
+        month; missing when the account was not scored then), change (score points, NaN
+        when either score is missing).
+    """
+    current = month_start(as_of)
+    now = history.loc[history["month"] == current, ["account_id", "health_score", "band"]]
+    before = history.loc[
+        history["month"] == add_months(current, -1), ["account_id", "health_score", "band"]
+    ].rename(columns={"health_score": "health_score_before", "band": "band_before"})
+    frame = now.merge(before, on="account_id", how="left")
+    frame["change"] = frame["health_score"] - frame["health_score_before"]
+    return frame.sort_values("account_id", kind="stable").reset_index(drop=True)
+
+
 def score_change_explanation(
     history_row_now: Mapping[str, Any] | pd.Series,
     history_row_before: Mapping[str, Any] | pd.Series,

@@ -33,6 +33,7 @@ from metrics.health import (
     health_scores,
     preview_band_changes,
     score_change_explanation,
+    score_trend,
 )
 from metrics.health_score import weighted_score
 from metrics.health_settings import (
@@ -532,6 +533,22 @@ def test_history_leaves_out_months_an_account_was_not_in_force(con):
         ["CNEW", date(2024, 4, 1)], ["CNEW", date(2024, 5, 1)], ["CNEW", date(2024, 6, 1)],
         ["FGONE", date(2024, 3, 1)], ["FGONE", date(2024, 4, 1)], ["FGONE", date(2024, 5, 1)],
     ]
+
+
+def test_trend_compares_this_month_with_last_month():
+    may, june = date(2024, 5, 1), date(2024, 6, 1)
+    history = pd.DataFrame({
+        "account_id": ["B", "B", "A", "A", "C"],
+        "month": [may, june, may, june, june],
+        "health_score": [80.0, 65.5, 30.0, np.nan, 50.0],
+        "band": pd.Series(["green", "yellow", "red", None, "yellow"], dtype="str"),
+    })
+    frame = score_trend(history, as_of=AS_OF)
+    assert frame["account_id"].tolist() == ["A", "B", "C"]
+    assert frame["change"].tolist()[1] == -14.5          # 65.5 − 80
+    assert frame["change"].isna().tolist() == [True, False, True]
+    assert frame["band_before"].tolist()[:2] == ["red", "green"]
+    assert pd.isna(frame.loc[2, "health_score_before"])   # C was not scored in May
 
 
 WEIGHTS_20_15_22 = settings_with(weights={**ONLY, "usage": 20, "commercial": 15, "sentiment": 22})
