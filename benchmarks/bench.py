@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-EXECUTIVE_TABLES = ("accounts", "subscriptions", "fx_rates", "mrr_snapshot", "account_rollup")
+EXECUTIVE_TABLES = ("accounts", "subscriptions", "fx_rates", "account_rollup", "mrr_unit_events")
 
 COLD_EXECUTIVE = """
 import json, resource, sys, time

@@ -19,6 +19,7 @@ import pandas as pd
 
 from metrics.filters import Filters, month_start
 from metrics.snapshots import data_horizon, subscription_mrr_cte
+from store.db import get_meta
 from store.settings import MetricSettings, load_settings
 from store.sql import load_sql
 
@@ -49,6 +50,67 @@ def _live_snapshots(as_of: date, horizon: date | None) -> tuple[list[date], list
     return months, snaps
 
 
+def _full_sql() -> str:
+    """Full computation from month-end snapshots (+ live months): window over all history."""
+    return (
+        "WITH "
+        + load_sql(__file__, "sql/live_snaps.sql")
+        + ",\n"
+        + subscription_mrr_cte()
+        + ",\n"
+        + load_sql(__file__, "sql/unit_month.sql")
+        + ",\n"
+        + load_sql(__file__, "sql/unit_rows.sql")
+        + ",\n"
+        + load_sql(__file__, "sql/classify.sql")
+        + load_sql(__file__, "sql/events_with_12m.sql")
+    )
+
+
+def _fast_sql() -> str:
+    """Precomputed past months plus the as-of month classified live."""
+    return (
+        "WITH "
+        + load_sql(__file__, "sql/live_snaps.sql")
+        + ",\n"
+        + subscription_mrr_cte()
+        + ",\n"
+        + load_sql(__file__, "sql/unit_events_fast.sql")
+        + load_sql(__file__, "sql/classify.sql")
+        + load_sql(__file__, "sql/unit_events_fast_tail.sql")
+    )
+
+
+def full_unit_events_sql() -> str:
+    """SQL (a SELECT) of every unit-month event; used to precompute ``mrr_unit_events``."""
+    return _full_sql()
+
+
+def _can_use_precomputed(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: date,
+    filters: Filters,
+    settings: MetricSettings,
+    horizon: date | None,
+) -> bool:
+    """The precomputed events fit when they were built with these settings and cover last month.
+
+    Plan filters change which MRR counts, and at parent level an account filter changes what
+    rolls up, so both take the full computation.
+    """
+    if horizon is None or filters.plans:
+        return False
+    if settings.view_level == "parent" and (
+        filters.segments or filters.regions or filters.csm_owners
+    ):
+        return False
+    if add_months(month_start(as_of), -1) > horizon:
+        return False
+    built_with = get_meta(con, "unit_events_settings")
+    return built_with == settings.model_dump_json()
+
+
 @contextmanager
 def unit_events(
     con: duckdb.DuckDBPyConnection,
@@ -56,40 +118,92 @@ def unit_events(
     as_of: date,
     filters: Filters,
     settings: MetricSettings | None = None,
+    use_precomputed: bool = True,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
     """Yield a private cursor holding the temp table ``unit_events`` for these inputs.
 
     Columns: unit_id, month (first day), cohort_month, mrr_start, mrr_end, new, expansion,
-    contraction, churn, reactivation — money in the reporting currency per month.
+    contraction, churn, reactivation, mrr_end_12m_later (the unit's MRR 12 months later, NULL
+    when that is after the as-of month) — money in the reporting currency per month.
+    Both paths (precomputed past months, or everything from snapshots) give the same rows;
+    ``use_precomputed=False`` forces the full computation (tests compare the two).
     """
-    settings = settings or load_settings(con, MetricSettings)
+    stored = load_settings(con, MetricSettings)
+    settings = settings or stored
     horizon = data_horizon(con)
-    live_months, live_snaps = _live_snapshots(as_of, horizon)
-    sql = (
-        load_sql(__file__, "sql/unit_events_head.sql")
-        + subscription_mrr_cte()
-        + load_sql(__file__, "sql/unit_events_tail.sql")
+    current = month_start(as_of)
+    fast = use_precomputed and _can_use_precomputed(
+        con, as_of=as_of, filters=filters, settings=settings, horizon=horizon
     )
+    params = {
+        **filters.sql_params(),
+        "as_of": as_of,
+        "cur_month": current,
+        "parent_level": settings.view_level == "parent",
+        "react_days": settings.reactivation_window_days,
+        "reporting_currency": settings.reporting_currency,
+        "deduct_discounts": settings.deduct_discounts,
+    }
+    if fast:
+        sql = _fast_sql()
+        params.pop("plans")  # never set on this path
+        params.update(
+            live_months=[current],
+            live_snaps=[as_of],
+            prev_month=add_months(current, -1),
+            year_ago_month=add_months(current, -12),
+            all_units=not (filters.segments or filters.regions or filters.csm_owners),
+        )
+    else:
+        sql = _full_sql()
+        live_months, live_snaps = _live_snapshots(as_of, horizon)
+        params.update(
+            live_months=live_months,
+            live_snaps=live_snaps,
+            horizon=horizon or date.min,
+            last_month=current,
+        )
     cursor = con.cursor()
     try:
-        cursor.execute(
-            sql,
-            {
-                **filters.sql_params(),
-                "live_months": live_months,
-                "live_snaps": live_snaps,
-                "cur_month": month_start(as_of),
-                "horizon": horizon or date.min,
-                "as_of": as_of,
-                "parent_level": settings.view_level == "parent",
-                "react_days": settings.reactivation_window_days,
-                "reporting_currency": settings.reporting_currency,
-                "deduct_discounts": settings.deduct_discounts,
-            },
-        )
+        if fast:
+            _create_fast_unit_events(cursor, sql, params)
+        else:
+            cursor.execute("CREATE OR REPLACE TEMP TABLE unit_events AS " + sql, params)
         yield cursor
     finally:
         cursor.close()
+
+
+UNIT_FILTER = "AND unit_id IN (SELECT unit_id FROM unit_selection)"
+
+
+def _create_fast_unit_events(
+    cursor: duckdb.DuckDBPyConnection, sql: str, params: dict[str, object]
+) -> None:
+    """Materialise only the live part; ``unit_events`` is a view over it and the precomputed
+    rows, so the 1M+ past rows are scanned by each aggregate instead of copied."""
+    unit_filter = "" if params.pop("all_units") else UNIT_FILTER
+    cursor.execute(
+        "CREATE OR REPLACE TEMP TABLE unit_params AS SELECT CAST($cur_month AS DATE) AS "
+        "cur_month, CAST($year_ago_month AS DATE) AS year_ago_month",
+        {k: params[k] for k in ("cur_month", "year_ago_month")},
+    )
+    if unit_filter:
+        cursor.execute(
+            "CREATE OR REPLACE TEMP TABLE unit_selection AS "
+            + load_sql(__file__, "sql/unit_selection.sql"),
+            {k: params[k] for k in ("segments", "regions", "owners", "parent_level")},
+        )
+    for key in ("segments", "regions", "owners"):
+        params.pop(key)
+    cursor.execute(
+        "CREATE OR REPLACE TEMP TABLE unit_events_live AS "
+        + sql.replace("/*unit_filter*/", unit_filter),
+        params,
+    )
+    cursor.execute(
+        load_sql(__file__, "sql/unit_events_view.sql").replace("/*unit_filter*/", unit_filter)
+    )
 
 
 def monthly_movements_from(
@@ -116,10 +230,17 @@ def mrr_movements(
     as_of: date,
     filters: Filters | None = None,
     settings: MetricSettings | None = None,
+    use_precomputed: bool = True,
 ) -> pd.DataFrame:
-    """Monthly MRR bridge; see :func:`monthly_movements_from` for the columns."""
+    """Monthly MRR bridge; see :func:`monthly_movements_from` for the columns.
+
+    ``use_precomputed=False`` computes everything from the snapshots (used to verify that the
+    precomputed path gives the same answer).
+    """
     filters = filters or Filters()
-    with unit_events(con, as_of=as_of, filters=filters, settings=settings) as cursor:
+    with unit_events(
+        con, as_of=as_of, filters=filters, settings=settings, use_precomputed=use_precomputed
+    ) as cursor:
         return monthly_movements_from(cursor, as_of=as_of, filters=filters)
 
 

@@ -53,10 +53,13 @@ def trailing_retention(
     as_of: date,
     filters: Filters | None = None,
     settings: MetricSettings | None = None,
+    use_precomputed: bool = True,
 ) -> pd.DataFrame:
     """NRR and GRR by month; see :func:`trailing_retention_from`."""
     filters = filters or Filters()
-    with unit_events(con, as_of=as_of, filters=filters, settings=settings) as cursor:
+    with unit_events(
+        con, as_of=as_of, filters=filters, settings=settings, use_precomputed=use_precomputed
+    ) as cursor:
         return trailing_retention_from(cursor, as_of=as_of, filters=filters)
 
 

@@ -51,6 +51,34 @@ def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
         )
     con.execute(load_sql(__file__, "sql/refresh_rollup.sql"))
     set_meta(con, "mrr_horizon", horizon.isoformat() if horizon else "")
+    _refresh_unit_events(con, settings, horizon)
+
+
+def _refresh_unit_events(
+    con: duckdb.DuckDBPyConnection, settings: MetricSettings, horizon: date | None
+) -> None:
+    """Precompute every unit's month-end movements up to the horizon, for these settings."""
+    from metrics.movements import add_months, full_unit_events_sql, month_end
+
+    con.execute("DELETE FROM mrr_unit_events")
+    if horizon is not None:
+        con.execute(
+            # Month order lets one month be read through DuckDB's zone maps.
+            "INSERT INTO mrr_unit_events " + full_unit_events_sql() + "\nORDER BY month, unit_id",
+            {
+                "segments": [], "plans": [], "regions": [], "owners": [],
+                "live_months": [], "live_snaps": [],
+                "as_of": month_end(horizon),
+                "cur_month": add_months(horizon, 1),
+                "horizon": horizon,
+                "last_month": horizon,
+                "parent_level": settings.view_level == "parent",
+                "react_days": settings.reactivation_window_days,
+                "reporting_currency": settings.reporting_currency,
+                "deduct_discounts": settings.deduct_discounts,
+            },
+        )
+    set_meta(con, "unit_events_settings", settings.model_dump_json())
 
 
 def _compute_horizon(con: duckdb.DuckDBPyConnection) -> date | None:

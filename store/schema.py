@@ -217,6 +217,12 @@ APP_TABLES_DDL = (
     # Derived: month-end MRR per account and plan, rebuilt after every load (metrics.snapshots).
     """CREATE TABLE IF NOT EXISTS mrr_snapshot (
         account_id VARCHAR, plan VARCHAR, month DATE, mrr DOUBLE)""",
+    # Derived: month-end movements per unit (account or top-level parent, per the settings),
+    # with MRR 12 months later for NRR/GRR (metrics.snapshots.refresh_derived).
+    """CREATE TABLE IF NOT EXISTS mrr_unit_events (
+        unit_id VARCHAR, month DATE, cohort_month DATE, mrr_start DOUBLE, mrr_end DOUBLE,
+        new DOUBLE, expansion DOUBLE, contraction DOUBLE, churn DOUBLE, reactivation DOUBLE,
+        mrr_end_12m_later DOUBLE)""",
     # Derived: each account's top-level parent, for the parent-level view.
     """CREATE TABLE IF NOT EXISTS account_rollup (account_id VARCHAR, root_account_id VARCHAR)""",
 )

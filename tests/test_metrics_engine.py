@@ -339,3 +339,36 @@ def test_revenue_months_run_from_first_mrr_to_the_as_of_month(con, make_db):
     assert revenue_months(con, as_of=AS_OF) == [JAN, FEB, MAR, APR]
     assert revenue_months(con, as_of=date(2023, 12, 31)) == []
     assert revenue_months(make_db(), as_of=AS_OF) == []
+
+
+PATH_CASES = [
+    Filters(), Filters(segments=("SMB",)), Filters(regions=("EU",)),
+    Filters(csm_owners=("Bob",)), Filters(start_month=FEB),
+]
+
+
+@pytest.mark.parametrize("as_of", [date(2024, 2, 10), date(2024, 3, 5), date(2024, 3, 31),
+                                   AS_OF, date(2024, 5, 31), date(2025, 3, 15)])
+@pytest.mark.parametrize("filters", PATH_CASES, ids=lambda f: repr(f)[:40])
+def test_precomputed_path_equals_full_computation(con, as_of, filters):
+    fast = mrr_movements(con, as_of=as_of, filters=filters)
+    full = mrr_movements(con, as_of=as_of, filters=filters, use_precomputed=False)
+    assert_frame_equal(fast, full)
+    assert_frame_equal(
+        trailing_retention(con, as_of=as_of, filters=filters),
+        trailing_retention(con, as_of=as_of, filters=filters, use_precomputed=False),
+    )
+
+
+@pytest.mark.parametrize(
+    "settings",
+    [MetricSettings(view_level="parent"), MetricSettings(reactivation_window_days=30)],
+    ids=["parent", "react-30"],
+)
+def test_precomputed_path_follows_stored_settings(con, settings):
+    apply_metric_settings(con, settings)
+    for as_of in (date(2024, 3, 20), AS_OF):
+        assert_frame_equal(
+            mrr_movements(con, as_of=as_of),
+            mrr_movements(con, as_of=as_of, use_precomputed=False),
+        )

@@ -95,6 +95,7 @@ def test_bridge_holds_and_matches_pandas_reference(tmp_path_factory, raw, as_of_
         load_rows(con, accounts=[(f"acct{a}", f"Account {a}") for a in range(6)],
                   subscriptions=rows)
         engine = mrr_movements(con, as_of=as_of)
+        full = mrr_movements(con, as_of=as_of, use_precomputed=False)
     finally:
         con.close()
 
@@ -105,6 +106,7 @@ def test_bridge_holds_and_matches_pandas_reference(tmp_path_factory, raw, as_of_
                                atol=1e-6)
     assert (engine[["new", "expansion", "contraction", "churn", "reactivation"]] >= 0).all().all()
 
+    pd.testing.assert_frame_equal(engine, full)  # precomputed path = full computation
     expected = reference_movements(reference_input, as_of)
     columns = ["month", "mrr_start", "new", "expansion", "contraction", "churn", "reactivation",
                "mrr_end", "customers"]
@@ -123,7 +125,6 @@ def test_bridge_holds_and_matches_pandas_reference(tmp_path_factory, raw, as_of_
 @pytest.mark.parametrize("seed", [1, 2])
 def test_bridge_on_generated_demo(tmp_path, seed):
     """The bridge also holds on the realistic demo data, under filters."""
-    pytest.importorskip("sample_data.generator")
     from metrics.filters import Filters
     from sample_data.demo import build_demo_database
 
@@ -133,6 +134,9 @@ def test_bridge_on_generated_demo(tmp_path, seed):
     try:
         for filters in (Filters(), Filters(segments=("SMB",)), Filters(plans=("Growth",))):
             m = mrr_movements(con, as_of=date(2026, 6, 30), filters=filters)
+            full = mrr_movements(con, as_of=date(2026, 6, 30), filters=filters,
+                                 use_precomputed=False)
+            pd.testing.assert_frame_equal(m, full, check_exact=False, atol=1e-6)
             end = (m["mrr_start"] + m["new"] + m["expansion"] + m["reactivation"]
                    - m["contraction"] - m["churn"])
             np.testing.assert_allclose(end, m["mrr_end"], atol=1e-4)

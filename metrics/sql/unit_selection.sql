@@ -1,0 +1,10 @@
+-- Units whose accounts pass the account filters (built only when a filter is set).
+SELECT DISTINCT
+    CASE WHEN $parent_level THEN coalesce(r.root_account_id, a.account_id)
+         ELSE a.account_id END AS unit_id
+FROM accounts a
+LEFT JOIN account_rollup r ON r.account_id = a.account_id
+WHERE TRUE
+  AND (len($segments) = 0 OR list_contains($segments, a.segment))
+  AND (len($regions) = 0 OR list_contains($regions, a.region))
+  AND (len($owners) = 0 OR list_contains($owners, a.csm_owner))
