@@ -13,12 +13,15 @@ Exit codes: 0 ok, 1 bad input (message printed), 2 usage error.
 from __future__ import annotations
 
 import argparse
+import json
 import sys
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
+from commands import ReportOutput, report_commands
 from metrics.filters import Filters
-from metrics.reports import REPORTS, run_report
 from metrics.snapshots import default_as_of
 from store.db import DatabaseError, open_database
 from store.export import neutralise_formulas
@@ -59,9 +62,8 @@ def cmd_sample(args: argparse.Namespace) -> int:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from store.importer import ImportValidationError, import_files
-
     from metrics.snapshots import refresh_derived
+    from store.importer import ImportValidationError, import_files
 
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
@@ -97,18 +99,47 @@ def cmd_report(args: argparse.Namespace) -> int:
             segments=tuple(args.segment), plans=tuple(args.plan), regions=tuple(args.region),
             csm_owners=tuple(args.owner), start_month=args.start, end_month=args.end,
         )
-        frame = run_report(con, args.name, as_of=as_of, filters=filters)
+        output = args.command_spec.run(con, args, as_of, filters)
     finally:
         con.close()
-    if args.format == "json":
-        text = frame.to_json(orient="records", indent=2, double_precision=6) + "\n"
-    else:
-        text = neutralise_formulas(frame).to_csv(index=False)
+    text = render_output(output, args.format)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
     return 0
+
+
+def render_output(output: ReportOutput, fmt: str) -> str:
+    """CSV (formula-safe) or JSON text of one frame or of named frames."""
+    if isinstance(output, pd.DataFrame):
+        if fmt == "json":
+            return output.to_json(orient="records", indent=2, double_precision=6,
+                                  date_format="iso") + "\n"
+        return neutralise_formulas(output).to_csv(index=False)
+    if fmt == "json":
+        parts = {
+            name: json.loads(frame.to_json(orient="records", double_precision=6,
+                                           date_format="iso"))
+            for name, frame in output.items()
+        }
+        return json.dumps(parts, indent=2) + "\n"
+    sections = [f"## {name}\n" + neutralise_formulas(frame).to_csv(index=False)
+                for name, frame in output.items()]
+    return "\n".join(sections)
+
+
+def _add_report_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--db", required=True, type=Path)
+    parser.add_argument("--as-of", dest="as_of", type=_day)
+    parser.add_argument("--format", choices=("csv", "json"), default="csv")
+    parser.add_argument("--out", type=Path)
+    parser.add_argument("--segment", action="append", default=[])
+    parser.add_argument("--plan", action="append", default=[])
+    parser.add_argument("--region", action="append", default=[])
+    parser.add_argument("--owner", action="append", default=[])
+    parser.add_argument("--from", dest="start", type=_month)
+    parser.add_argument("--to", dest="end", type=_month)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -131,18 +162,12 @@ def build_parser() -> argparse.ArgumentParser:
     imp.set_defaults(run=cmd_import)
 
     report = sub.add_parser("report", help="print a report as CSV or JSON")
-    report.add_argument("name", choices=sorted(REPORTS))
-    report.add_argument("--db", required=True, type=Path)
-    report.add_argument("--as-of", dest="as_of", type=_day)
-    report.add_argument("--format", choices=("csv", "json"), default="csv")
-    report.add_argument("--out", type=Path)
-    report.add_argument("--segment", action="append", default=[])
-    report.add_argument("--plan", action="append", default=[])
-    report.add_argument("--region", action="append", default=[])
-    report.add_argument("--owner", action="append", default=[])
-    report.add_argument("--from", dest="start", type=_month)
-    report.add_argument("--to", dest="end", type=_month)
-    report.set_defaults(run=cmd_report)
+    names = report.add_subparsers(dest="name", required=True, metavar="NAME")
+    for command in report_commands().values():
+        one = names.add_parser(command.name, help=command.help, description=command.help)
+        _add_report_options(one)
+        command.add_arguments(one)
+        one.set_defaults(run=cmd_report, command_spec=command)
     return parser
 
 
