@@ -53,6 +53,21 @@ print(json.dumps({{"seconds": time.perf_counter() - t0}}))
 """
 
 
+SECTION_MODULES = ("benchmarks.health_timings", "benchmarks.renewal_timings")
+"""Optional sections: each has measure(db_path, as_of, *, runs) -> (timings, targets)."""
+
+
+def _optional_module(name: str):
+    import importlib
+
+    try:
+        return importlib.import_module(name)
+    except ModuleNotFoundError as exc:
+        if exc.name == name:
+            return None
+        raise
+
+
 def run_cold(template: str, **fields: object) -> dict:
     """Run a snippet in a fresh interpreter and return the JSON it prints."""
     code = template.format(root=str(ROOT), **fields)
@@ -196,6 +211,12 @@ def main() -> None:
         "ratio_executive_vs_full_scan <= 3": executive["seconds"] / scan["seconds"] <= 3,
         "ratio_pandas_vs_executive >= 5": pandas_seconds / executive["seconds"] >= 5,
     }
+    for module_name in SECTION_MODULES:
+        section = _optional_module(module_name)
+        if section is not None:
+            timings, section_targets = section.measure(args.db, args.as_of, runs=args.runs)
+            report.update(timings)
+            targets.update(section_targets)
     for key, value in report.items():
         print(f"{key:<32} {value}")
     for name, ok in targets.items():
