@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from commands import ReportOutput, report_commands
+from commands import ReportInputError, ReportOutput, report_commands
 from metrics.filters import Filters
 from metrics.snapshots import default_as_of
 from store.db import DatabaseError, open_database
@@ -175,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except DatabaseError as exc:
+    except (DatabaseError, ReportInputError) as exc:
         print(str(exc), file=sys.stderr)
         return 1
 

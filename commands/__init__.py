@@ -17,9 +17,19 @@ import pandas as pd
 
 from metrics.filters import Filters
 
-MODULES = ("commands.revenue", "commands.health", "commands.renewals", "commands.insights")
+MODULES = (
+    "commands.revenue",
+    "commands.health",
+    "commands.renewals",
+    "commands.scenarios",
+    "commands.insights",
+)
 
 ReportOutput = pd.DataFrame | dict[str, pd.DataFrame]
+
+
+class ReportInputError(ValueError):
+    """Bad report arguments (unknown account id, malformed window): printed, exit code 1."""
 
 
 @dataclass(frozen=True)
