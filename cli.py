@@ -92,16 +92,22 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    con = open_database(args.db, create=False)
-    try:
-        as_of = args.as_of or default_as_of(con, date.today())
-        filters = Filters(
-            segments=tuple(args.segment), plans=tuple(args.plan), regions=tuple(args.region),
-            csm_owners=tuple(args.owner), start_month=args.start, end_month=args.end,
-        )
-        output = args.command_spec.run(con, args, as_of, filters)
-    finally:
-        con.close()
+    filters = Filters(
+        segments=tuple(args.segment), plans=tuple(args.plan), regions=tuple(args.region),
+        csm_owners=tuple(args.owner), start_month=args.start, end_month=args.end,
+    )
+    if not args.command_spec.needs_db:
+        output = args.command_spec.run(None, args, args.as_of or date.today(), filters)
+    else:
+        if args.db is None:
+            print(f"report {args.name} needs --db PATH", file=sys.stderr)
+            return 2
+        con = open_database(args.db, create=False)
+        try:
+            as_of = args.as_of or default_as_of(con, date.today())
+            output = args.command_spec.run(con, args, as_of, filters)
+        finally:
+            con.close()
     text = render_output(output, args.format)
     if args.out:
         Path(args.out).write_text(text, encoding="utf-8")
@@ -130,7 +136,7 @@ def render_output(output: ReportOutput, fmt: str) -> str:
 
 
 def _add_report_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--db", required=True, type=Path)
+    parser.add_argument("--db", type=Path, help="database file (required by data reports)")
     parser.add_argument("--as-of", dest="as_of", type=_day)
     parser.add_argument("--format", choices=("csv", "json"), default="csv")
     parser.add_argument("--out", type=Path)

@@ -44,6 +44,8 @@ class ReportCommand:
     help: str
     run: Callable[[duckdb.DuckDBPyConnection, argparse.Namespace, date, Filters], ReportOutput]
     add_arguments: Callable[[argparse.ArgumentParser], None] = field(default=lambda parser: None)
+    needs_db: bool = True
+    """False for reports computed from their arguments alone (``con`` is then None)."""
 
 
 def report_commands() -> dict[str, ReportCommand]:
