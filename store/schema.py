@@ -214,6 +214,8 @@ APP_TABLES_DDL = (
     """CREATE TABLE IF NOT EXISTS renewal_work (
         account_id VARCHAR, renewal_date DATE, status VARCHAR, note VARCHAR,
         next_step VARCHAR, changed_by VARCHAR, changed_at TIMESTAMP)""",
+    """CREATE TABLE IF NOT EXISTS saved_scenarios (
+        name VARCHAR, inputs VARCHAR, saved_by VARCHAR, saved_at TIMESTAMP)""",
     # Derived: month-end MRR per account and plan, rebuilt after every load (metrics.snapshots).
     """CREATE TABLE IF NOT EXISTS mrr_snapshot (
         account_id VARCHAR, plan VARCHAR, month DATE, mrr DOUBLE)""",

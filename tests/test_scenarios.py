@@ -145,3 +145,31 @@ def test_value_of_cutting_churn_by_ten_points():
 def test_invalid_inputs_are_rejected(bad):
     with pytest.raises(ValidationError):
         ScenarioInputs(**bad)
+
+
+def test_saved_scenarios_round_trip_and_replace(tmp_path):
+    from store.db import open_database
+    from store.scenario_store import (
+        ScenarioNameError,
+        delete_scenario,
+        load_scenario,
+        save_scenario,
+        saved_scenarios,
+    )
+
+    con = open_database(tmp_path / "s.duckdb")
+    save_scenario(con, name="Brief", inputs=BRIEF_EXAMPLE, saved_by="Ann")
+    changed = BRIEF_EXAMPLE.model_copy(update={"years": 5})
+    save_scenario(con, name="Brief", inputs=changed, saved_by="Bob")
+    save_scenario(con, name="Cautious", inputs=BRIEF_EXAMPLE)
+    assert sorted(saved_scenarios(con)["name"]) == ["Brief", "Cautious"]
+    assert load_scenario(con, "Brief") == changed
+    assert load_scenario(con, "Nope") is None
+    delete_scenario(con, "Cautious")
+    assert saved_scenarios(con)["name"].tolist() == ["Brief"]
+    with pytest.raises(ScenarioNameError, match="Give the scenario a name"):
+        save_scenario(con, name="  ", inputs=BRIEF_EXAMPLE)
+    con.close()
+    con = open_database(tmp_path / "s.duckdb")  # survives a restart
+    assert load_scenario(con, "Brief").years == 5
+    con.close()
