@@ -23,6 +23,15 @@ navigation = st.navigation(
         "Revenue": [
             st.Page("pages/executive.py", title="Executive", icon=":material/monitoring:",
                     default=True),
+            st.Page("pages/scenarios.py", title="Churn scenarios", icon=":material/query_stats:"),
+        ],
+        "Customers": [
+            st.Page("pages/health.py", title="Health", icon=":material/health_and_safety:"),
+            st.Page("pages/account.py", title="Accounts (Account 360)",
+                    icon=":material/person_search:"),
+            st.Page("pages/moments.py", title="Revenue moments", icon=":material/bolt:"),
+            st.Page("pages/health_settings.py", title="Health settings",
+                    icon=":material/tune:"),
         ],
         "Data": [
             st.Page("pages/data.py", title="Data", icon=":material/database:"),

@@ -165,3 +165,20 @@ def _empty_rates() -> pd.DataFrame:
 def _empty_forecast() -> pd.DataFrame:
     return pd.DataFrame(columns=["month", "base_mrr", "upside_mrr", "downside_mrr",
                                  *POSITIVE, *NEGATIVE])
+
+
+def backtest_errors(result: pd.DataFrame) -> pd.DataFrame:
+    """Per backtest origin: months compared, mean absolute error and the last month's error.
+
+    Columns: origin, months, mean_abs_error_pct, last_error_pct (fractions). Ordered by origin.
+    """
+    columns = ["origin", "months", "mean_abs_error_pct", "last_error_pct"]
+    if result.empty:
+        return pd.DataFrame(columns=columns)
+    ordered = result.sort_values(["origin", "months_ahead"])
+    summary = ordered.groupby("origin", sort=True).agg(
+        months=("months_ahead", "max"),
+        mean_abs_error_pct=("error_pct", lambda e: e.abs().mean()),
+        last_error_pct=("error_pct", "last"),
+    )
+    return summary.reset_index()[columns]

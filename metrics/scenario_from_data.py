@@ -3,6 +3,8 @@
 How each is measured (shown beside the inputs in the UI), over the ``months`` completed months
 ending at the last complete month before as-of, from the monthly bridge:
 - starting customers, ARPA: at the as-of date;
+- the window starts later when the data does (at the first month with customers at its
+  start), and the explanation names the months used;
 - acquisition rate: new customers in the window / customers at the window's start, scaled
   to a year (× 12 / months);
 - churn rate: churned customers in the window / customers at the window's start, scaled to a
@@ -52,7 +54,9 @@ def measure_from_movements(
     end = last_complete_month(as_of)
     start = add_months(end, -(months - 1))
     window = movements[(movements["month"] >= start) & (movements["month"] <= end)]
-    if window.empty or window["customers_start"].iloc[0] == 0:
+    # A window reaching back before the first customer starts at the first month with some.
+    window = window[window["customers_start"].cumsum() > 0]
+    if window.empty:
         return None
     base_customers = float(window["customers_start"].iloc[0])
     base_mrr = float(window["mrr_start"].iloc[0])

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from ui import charts, data, sidebar, widgets
+from metrics.forecast import backtest_errors
+from ui import charts, data, forecast_tables, formats, scenario_data, sidebar, widgets
+from ui.scenario_charts import forecast_chart
 
 KPI_ROWS = (
     ("Revenue", ("mrr", "arr", "customers", "arpa", "ltv")),
@@ -43,6 +45,38 @@ with right:
         charts.customers_chart(result.summary), key="executive_customers_chart",
         config=PLOTLY_CONFIG,
     )
+
+st.subheader("Forecast")
+outlook = scenario_data.forecast(view)
+if outlook.forecast.empty:
+    st.info("The forecast needs at least one complete month with MRR at its start.", icon="ℹ️")
+else:
+    st.plotly_chart(
+        forecast_chart(result.summary[result.summary["month"] <= outlook.origin],
+                       outlook.forecast, view.currency),
+        key="executive_forecast_chart", config=PLOTLY_CONFIG,
+    )
+    st.caption(
+        f"From {formats.month_label(outlook.origin)}: each month grows by the mean net movement "
+        "rate (new + expansion + reactivation − contraction − churn, as a share of starting MRR) "
+        "of the trailing 12 complete months. The band is ±1 standard deviation of that monthly "
+        "growth, widening with the square root of the months ahead."
+    )
+    rates_col, backtest_col = st.columns(2)
+    with rates_col.expander("Measured monthly rates"):
+        st.dataframe(forecast_tables.rates_table(outlook.rates), hide_index=True,
+                     width="stretch")
+    with backtest_col.expander("Backtest: the same method 6 and 12 months ago"):
+        if outlook.backtest.empty:
+            st.caption("Needs 6 more months of history before the last complete month.")
+        else:
+            st.dataframe(forecast_tables.backtest_table(outlook.backtest, view.currency),
+                         hide_index=True, width="stretch")
+            errors = backtest_errors(outlook.backtest)
+            st.caption("Mean absolute error: " + "; ".join(
+                f"started {formats.month_label(row.origin)}, "
+                f"{formats.percent(row.mean_abs_error_pct)} over {row.months} months"
+                for row in errors.itertuples()))
 
 st.subheader("Churn and retention")
 left, right = st.columns(2)

@@ -109,3 +109,29 @@ def test_forecast_and_measurement_on_the_database(make_db):
     # Window Feb–Apr: 1 customer at its start (A), 1 lost (B in April), × 12/3, capped at 100 %.
     assert measured["churn_rate"] == 1.0
     assert measured_scenario_inputs(make_db(), as_of=date(2024, 5, 15)) is None
+
+
+def test_measurement_window_starts_with_the_data():
+    # Asked for 12 months ending April; the data starts in January, so Feb–Apr is used.
+    measured = measure_from_movements(STEADY, as_of=date(2024, 4, 30), months=12)
+    assert measured["window_start"] == date(2024, 2, 1)
+    assert measured["months"] == 3
+    assert measured["acquisition_rate"] == pytest.approx(2 / 10 * 4)
+    assert "Feb 2024–Apr 2024" in measured["explanation"]["churn_rate"]
+
+
+def test_backtest_errors_summarise_each_start():
+    from metrics.forecast import backtest_errors
+
+    result = pd.DataFrame({
+        "origin": [date(2024, 1, 1)] * 2 + [date(2024, 4, 1)],
+        "month": [date(2024, 2, 1), date(2024, 3, 1), date(2024, 5, 1)],
+        "months_ahead": [1, 2, 1],
+        "forecast_mrr": [110, 90, 100], "actual_mrr": [100, 100, 100],
+        "error_pct": [0.1, -0.1, 0.0],
+    })
+    errors = backtest_errors(result)
+    assert errors["origin"].tolist() == [date(2024, 1, 1), date(2024, 4, 1)]
+    assert errors["mean_abs_error_pct"].tolist() == pytest.approx([0.1, 0.0])
+    assert errors["last_error_pct"].tolist() == pytest.approx([-0.1, 0.0])
+    assert errors["months"].tolist() == [2, 1]
