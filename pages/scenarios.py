@@ -201,12 +201,15 @@ chosen = pick.selectbox("From churn", positive_rates, format_func=churn_label,
 points = points_col.number_input("Cut by, points", min_value=0.0, max_value=100.0, value=5.0,
                                  step=1.0, key="scenarios_cut_points") / 100
 value = churn_cut_value(inputs, churn_rate=chosen, points=points)
-metrics_cols[0].metric(f"MRR after {inputs.years} years", formats.money(
-    value["ending_mrr_gain"], currency, compact=True), help="Extra MRR at the horizon.")
-metrics_cols[1].metric("Revenue over the horizon", formats.money(
-    value["cumulative_revenue_gain"], currency, compact=True))
-metrics_cols[2].metric("CLV per customer (NPV)", formats.money(
-    value["clv_npv_cash_at_end_gain"], currency, compact=True))
+metrics_cols[0].metric("Extra MRR", formats.money(value["ending_mrr_gain"], currency,
+                                                  compact=True),
+                       help=f"MRR gained at the end of the {inputs.years}-year horizon.")
+metrics_cols[1].metric("Extra revenue", formats.money(value["cumulative_revenue_gain"], currency,
+                                                      compact=True),
+                       help="Revenue gained over the whole horizon.")
+metrics_cols[2].metric("Extra CLV per customer", formats.money(
+    value["clv_npv_cash_at_end_gain"], currency, compact=True),
+    help="Gain in lifetime value per customer (NPV, cash at year end).")
 
 st.subheader("Saved scenarios")
 name_col, save_col = st.columns([3, 1], vertical_alignment="bottom")
