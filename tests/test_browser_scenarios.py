@@ -39,8 +39,8 @@ def _lines(page, chart_index: int) -> int:  # type: ignore[no-untyped-def]
 
 def _table_rows(page) -> int:  # type: ignore[no-untyped-def]
     """Rows the first data grid reports to assistive technology (aria-rowcount)."""
-    grid = page.locator('[data-testid="stDataFrame"]').first.locator('[role="grid"], table').first
-    grid.wait_for()
+    grid = page.locator('[data-testid="stDataFrame"]').first.locator("table").first
+    grid.wait_for(state="attached")  # the accessible table is hidden behind the canvas
     return int(grid.get_attribute("aria-rowcount"))
 
 
@@ -85,7 +85,13 @@ def test_preset_then_a_fourth_churn_rate_shows_four_lines_and_the_loss_table(
             page.get_by_role("heading", name="After 3 years").wait_for()
             table = page.locator('[data-testid="stDataFrame"]').first
             table.wait_for()
-            assert _table_rows(page) == rows_before + 1  # the loss table gained the 20 % row
+            page.wait_for_function(
+                """(before) => {
+                    const grid = document.querySelector('[data-testid="stDataFrame"] table');
+                    return grid && Number(grid.getAttribute('aria-rowcount')) === before + 1;
+                }""",
+                arg=rows_before,
+            )  # the loss table gained the 20 % row
             assert page.get_by_role("button", name="Download scenario (CSV)").is_visible()
             alert = page.locator('[data-testid="stAlert"]').first.inner_text()
             assert "Convention: Annual, additive" in alert
