@@ -8,6 +8,10 @@ Caching: every ``st.cache_data`` entry is keyed on the database path and its dat
 which each successful import or settings change bumps, so a page never shows stale numbers and
 a failed import (which changes nothing) keeps the cache. Metric settings are part of the key as
 JSON. Entries are bounded with ``max_entries``.
+
+Health and moment settings are saved without bumping the data version (they change no stored
+data), so they are read fresh on every rerun (one tiny query) and every health or moment
+entry is keyed on their JSON as well: a saved change is a new key, hence fresh numbers.
 """
 
 from __future__ import annotations
@@ -26,7 +30,18 @@ import pandas as pd
 import streamlit as st
 
 from metrics.executive import ExecutiveData, executive_data
-from metrics.filters import Filters, filter_options
+from metrics.filters import Filters, filter_options, month_start
+from metrics.health import (
+    band_counts,
+    band_migration,
+    health_history,
+    health_scores,
+    preview_band_changes,
+    score_change_explanation,
+    score_trend,
+)
+from metrics.health_settings import HealthSettings, MomentSettings
+from metrics.moments import revenue_moments
 from metrics.snapshots import apply_metric_settings, data_horizon, revenue_months
 from store.db import (
     DEFAULT_DB_ENV,
@@ -40,7 +55,7 @@ from store.db import (
     table_counts,
 )
 from store.import_log import import_history
-from store.settings import MetricSettings, load_settings
+from store.settings import MetricSettings, load_settings, save_settings
 
 _BUILD_LOCK = threading.Lock()
 """Two browser tabs on first start must not both build the demo database."""
@@ -282,3 +297,227 @@ def _display_path(path: Path) -> str:
 def display_path(db: Database) -> str:
     """The database path as shown in hints and commands."""
     return _display_path(db.path)
+
+
+# --- Customers: health, revenue moments, Account 360 ------------------------------------------
+
+
+def health_settings(db: Database) -> HealthSettings:
+    """The stored health weights, bands and thresholds (defaults when none are stored).
+
+    Not cached: saving them does not bump the data version, and the read is one row.
+    """
+    with cursor(db.key) as cur:
+        return load_settings(cur, HealthSettings)
+
+
+def moment_settings(db: Database) -> MomentSettings:
+    """The stored revenue-moment thresholds (not cached, as :func:`health_settings`)."""
+    with cursor(db.key) as cur:
+        return load_settings(cur, MomentSettings)
+
+
+def save_health_settings(db: Database, settings: HealthSettings) -> None:
+    """Store new health settings (one transaction); caches keyed on their JSON move on."""
+    with cursor(db.key) as cur:
+        save_settings(cur, settings)
+
+
+@st.cache_data(max_entries=32, show_spinner="Scoring account health…")
+def _health_scores(
+    path: str, version: int, as_of: date, filters: Filters, settings_json: str
+) -> pd.DataFrame:
+    settings = HealthSettings.model_validate_json(settings_json)
+    with cursor(path) as cur:
+        return health_scores(cur, as_of=as_of, settings=settings, filters=filters)
+
+
+@st.cache_data(max_entries=32, show_spinner="Scoring last month's health…")
+def _health_history(path: str, version: int, as_of: date, settings_json: str) -> pd.DataFrame:
+    settings = HealthSettings.model_validate_json(settings_json)
+    with cursor(path) as cur:
+        return health_history(cur, as_of=as_of, months=2, settings=settings)
+
+
+@dataclass(frozen=True)
+class Scorecard:
+    """What the Health page shows for the chosen filters."""
+
+    accounts: pd.DataFrame
+    """:func:`metrics.health.health_scores` rows plus health_score_before, band_before and
+    change (vs last month, score points) from :func:`metrics.health.score_trend`."""
+    bands: pd.DataFrame
+    """:func:`metrics.health.band_counts` of ``accounts``."""
+    migration: pd.DataFrame
+    """:func:`metrics.health.band_migration` of the same accounts (last month → now)."""
+    scored: int
+    """Accounts in force for the sidebar filters, before the page's own filters."""
+    narrowed: bool
+    """True when filters apply, so the migration leaves out accounts that left since."""
+
+
+def scorecard(
+    view: View,
+    settings: HealthSettings,
+    *,
+    bands: tuple[str, ...] = (),
+    owner: str | None = None,
+) -> Scorecard:
+    """Health of every account for the sidebar filters, narrowed to ``bands`` and ``owner``.
+
+    Trend and migration compare with last month's month-end scores (``health_history`` with
+    two months, computed once for all accounts and cached).
+    """
+    settings_json = settings.model_dump_json()
+    scores = _health_scores(view.db.key, view.db.version, view.as_of, view.filters,
+                            settings_json)
+    history = _health_history(view.db.key, view.db.version, view.as_of, settings_json)
+    trend = score_trend(history, as_of=view.as_of)
+    accounts = scores.merge(
+        trend[["account_id", "health_score_before", "band_before", "change"]],
+        on="account_id", how="left",
+    )
+    if bands:
+        accounts = accounts.loc[accounts["band"].isin(bands)]
+    if owner:
+        accounts = accounts.loc[accounts["csm_owner"] == owner]
+    accounts = accounts.reset_index(drop=True)
+    narrowed = bool(bands or owner or view.filters != Filters())
+    if narrowed:
+        # Accounts that left since last month have no row today, so no segment or owner to
+        # filter on: the filtered migration covers the accounts shown.
+        history = history.loc[history["account_id"].isin(accounts["account_id"])]
+    return Scorecard(
+        accounts=accounts,
+        bands=band_counts(accounts),
+        migration=band_migration(history, as_of=view.as_of),
+        scored=len(scores),
+        narrowed=narrowed,
+    )
+
+
+@st.cache_data(max_entries=16, show_spinner="Previewing the new bands…")
+def _preview(
+    path: str, version: int, as_of: date, current_json: str, proposed_json: str
+) -> dict:
+    with cursor(path) as cur:
+        return preview_band_changes(
+            cur,
+            as_of=as_of,
+            current=HealthSettings.model_validate_json(current_json),
+            proposed=HealthSettings.model_validate_json(proposed_json),
+        )
+
+
+def preview_settings(
+    db: Database, as_of: date, current: HealthSettings, proposed: HealthSettings
+) -> dict:
+    """:func:`metrics.health.preview_band_changes` for every account on ``as_of`` (cached)."""
+    return _preview(db.key, db.version, as_of, current.model_dump_json(),
+                    proposed.model_dump_json())
+
+
+@st.cache_data(max_entries=32, show_spinner="Finding revenue moments…")
+def _moments(
+    path: str, version: int, as_of: date, filters: Filters, settings_json: str
+) -> pd.DataFrame:
+    settings = MomentSettings.model_validate_json(settings_json)
+    with cursor(path) as cur:
+        return revenue_moments(cur, as_of=as_of, settings=settings, filters=filters)
+
+
+def moments(view: View, settings: MomentSettings) -> pd.DataFrame:
+    """:func:`metrics.moments.revenue_moments` for the sidebar filters (cached)."""
+    return _moments(view.db.key, view.db.version, view.as_of, view.filters,
+                    settings.model_dump_json())
+
+
+def account360_available() -> bool:
+    """True once ``metrics.account360`` (the Account 360 data) is part of this version."""
+    return importlib.util.find_spec("metrics.account360") is not None
+
+
+@dataclass(frozen=True)
+class Account360:
+    """Everything the Account 360 page shows for one account (``metrics.account360``)."""
+
+    header: dict
+    timeline: pd.DataFrame
+    mrr_history: pd.DataFrame
+    usage: pd.DataFrame
+    breakdown: pd.DataFrame
+    explanation: pd.DataFrame | None
+    """:func:`metrics.health.score_change_explanation` this month vs last; None when the
+    account was not scored in both months."""
+
+
+@st.cache_data(max_entries=64, show_spinner="Loading the account…")
+def _account_360(
+    path: str, version: int, account_id: str, as_of: date, settings_json: str
+) -> Account360 | None:
+    from metrics import account360  # only once it exists: see account360_available()
+
+    settings = HealthSettings.model_validate_json(settings_json)
+    with cursor(path) as cur:
+        header = account360.account_header(cur, account_id=account_id, as_of=as_of)
+        if header is None:
+            return None
+        history = health_history(cur, as_of=as_of, months=2, settings=settings,
+                                 account_ids=[account_id])
+        return Account360(
+            header=header,
+            timeline=account360.account_timeline(cur, account_id=account_id, as_of=as_of),
+            mrr_history=account360.account_mrr_history(cur, account_id=account_id,
+                                                       as_of=as_of),
+            usage=account360.account_usage(cur, account_id=account_id, as_of=as_of),
+            breakdown=account360.account_health_breakdown(cur, account_id=account_id,
+                                                          as_of=as_of),
+            explanation=_explanation(history, as_of, settings),
+        )
+
+
+def _explanation(
+    history: pd.DataFrame, as_of: date, settings: HealthSettings
+) -> pd.DataFrame | None:
+    current = month_start(as_of)
+    now = history.loc[history["month"] == current]
+    before = history.loc[history["month"] < current]
+    if now.empty or before.empty:
+        return None
+    return score_change_explanation(now.iloc[-1], before.iloc[-1], settings)
+
+
+def account_360(
+    db: Database, account_id: str, as_of: date, settings: HealthSettings
+) -> Account360 | None:
+    """One account's header, timeline, MRR, usage and health; None for an unknown id."""
+    return _account_360(db.key, db.version, account_id, as_of, settings.model_dump_json())
+
+
+def account_choices(view: View, settings: HealthSettings) -> pd.DataFrame:
+    """Accounts to pick from: those in force on the as-of date for the sidebar filters.
+
+    Columns: account_id, name, segment, csm_owner, band; ordered by name, then id.
+    """
+    scores = _health_scores(view.db.key, view.db.version, view.as_of, view.filters,
+                            settings.model_dump_json())
+    columns = ["account_id", "name", "segment", "csm_owner", "band"]
+    return scores[columns].sort_values(["name", "account_id"]).reset_index(drop=True)
+
+
+def narrow_moments(
+    moments: pd.DataFrame,
+    *,
+    types: tuple[str, ...] = (),
+    severities: tuple[str, ...] = (),
+    owner: str | None = None,
+) -> pd.DataFrame:
+    """The moments of the chosen types and severities (empty = all), of ``owner`` if given."""
+    keep = pd.Series(True, index=moments.index)
+    if types:
+        keep &= moments["moment_type"].isin(types)
+    if severities:
+        keep &= moments["severity"].isin(severities)
+    if owner:
+        keep &= moments["csm_owner"] == owner
+    return moments.loc[keep].reset_index(drop=True)

@@ -17,6 +17,8 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import pandas as pd
+
 NOT_AVAILABLE = "n/a"
 
 CURRENCY_SYMBOLS: dict[str, str] = {
@@ -193,3 +195,52 @@ def kpi_change(unit: str, change: float | None, currency: str) -> str | None:
     if not text.startswith(("+", "-")):
         return "0"
     return text
+
+
+NO_DATA = "no data"
+"""How a missing health score or component reads (METRICS.md, Health: "no data", never 0)."""
+
+
+def floor_score(value: float | None) -> float | None:
+    """A 0–100 score cut (not rounded) to one decimal: 69.99 → 69.9.
+
+    Bands use the unrounded score, so rounding 69.99 up to 70.0 next to a yellow band would
+    contradict it; cutting never crosses a band edge given to one decimal.
+    """
+    if is_missing(value):
+        return None
+    return math.floor(float(value) * 10 + 1e-9) / 10  # type: ignore[arg-type]
+
+
+def score(value: float | None) -> str:
+    """A health score for display: ``69.9`` (cut to one decimal), ``no data`` when missing."""
+    cut = floor_score(value)
+    return NO_DATA if cut is None else f"{cut:.1f}"
+
+
+def score_change(value: float | None) -> str:
+    """A score change vs last month with an arrow: ``▲ +5.2``, ``▼ -3.1``, ``► 0.0``.
+
+    Rounded to one decimal (a change carries no band, so rounding is fine); missing → ``–``.
+    """
+    if is_missing(value):
+        return "–"
+    number = round(float(value), 1)  # type: ignore[arg-type]
+    if number > 0:
+        return f"▲ +{number:.1f}"
+    if number < 0:
+        return f"▼ -{abs(number):.1f}"
+    return "► 0.0"
+
+
+def day(value: object) -> str:
+    """A date as ``2024-06-15``; missing → ``–``."""
+    if value is None or (not isinstance(value, date) and is_missing(value)):
+        return "–"
+    try:
+        stamp = pd.Timestamp(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(value)
+    if pd.isna(stamp):
+        return "–"
+    return f"{stamp:%Y-%m-%d}"

@@ -105,6 +105,15 @@ def render(db: Database, *, today: date | None = None) -> View:
     return View(db=db, as_of=as_of, filters=filters)
 
 
+def render_as_of(db: Database, *, today: date | None = None) -> View:
+    """Database panel and as-of date only, for pages that cover every account (no filters)."""
+    today = today or date.today()
+    database_panel(db)
+    with st.sidebar:
+        as_of = _as_of_input(db, today)
+    return View(db=db, as_of=as_of)
+
+
 def _as_of_input(db: Database, today: date) -> date:
     latest = max(month_end(db.horizon), today) if db.horizon else today
     stored = st.session_state.get(_store("as_of"))
@@ -175,3 +184,39 @@ def _multiselect(name: str, label: str, options: list[str]) -> list[str]:
         select_all=False,  # selecting every value is the same as no filter
         disabled=not options,
     )
+
+
+MY_BOOK_KEY = "sidebar_my_book"
+MY_BOOK_STORE = STORE + "my_book"
+"""Page-independent key of "my book": the CSM whose accounts "my book" filters show."""
+
+
+def my_book(db: Database) -> str | None:
+    """Draw the "My book" picker in the sidebar; return the chosen CSM name (None = not set).
+
+    The choice lives in ``st.session_state["csd.my_book"]`` so every page (health, moments,
+    later the renewals queue) reads the same person without drawing the widget first:
+    :func:`current_my_book`.
+    """
+    owners = filter_choices(db)["csm_owners"]
+    stored = st.session_state.get(MY_BOOK_STORE)
+    st.session_state[MY_BOOK_KEY] = stored if stored in owners else None
+    with st.sidebar:
+        st.markdown("**My book**")
+        return st.selectbox(
+            "I am (CSM)",
+            options=owners,
+            index=None,
+            key=MY_BOOK_KEY,
+            on_change=_save,
+            args=("my_book", MY_BOOK_KEY),
+            placeholder="Choose your name",
+            disabled=not owners,
+            help="Your name as CSM owner. \"Only my book\" on the Customers pages then shows "
+            "your accounts; the choice is kept across pages.",
+        )
+
+
+def current_my_book() -> str | None:
+    """The CSM chosen as "my book" on any page, without drawing a widget."""
+    return st.session_state.get(MY_BOOK_STORE)
