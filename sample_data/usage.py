@@ -17,6 +17,13 @@ features used:
 ``usage.sql`` expands the segments into one row per account and day for the 365 days up to
 as_of with ``range()``, multiplying by a weekend factor, a year-end holiday dip and
 deterministic noise from ``hash(seed, account_id, day)``. Nothing per day is held in Python.
+
+Row order on disk: the days are written in periods of :data:`PERIOD_DAYS`, oldest first, each
+period sorted by account and day. DuckDB keeps min/max per row group, so a query for the last
+60 days (health, moments) skips the older periods, and inside a period each account's days are
+adjacent, which keeps per-account aggregation cache-friendly. Measured on the 100,000-account
+demo: the 60-day aggregate of health scoring takes about 0.07 s this way, 0.2 s in account
+order (no row group skipped) and 0.33 s in pure date order (accounts scattered).
 """
 
 from __future__ import annotations
@@ -37,6 +44,8 @@ HISTORY_DAYS = 365
 WEEKDAY_SHARE = (5 + 2 * 0.25) / 7
 """Average daily level relative to a weekday, for converting monthly plan limits."""
 DAYS_PER_MONTH = 30.437
+PERIOD_DAYS = 15
+"""Usage is written (and stored) in periods of this many days; see the module docstring."""
 
 
 def usage_segments(
@@ -50,11 +59,10 @@ def usage_segments(
 
     Columns: account_id, seg_start, seg_end (day numbers, end exclusive), users0, users1,
     events0, events1, features0, features1 (weekday levels at the two ends), features_cap,
-    weekend (weekend multiplier), chunk (accounts are written in up to 20 batches).
+    weekend (weekend multiplier).
     """
     rows = rows[rows["kind"].isin((m.TRIAL, m.MAIN))].reset_index(drop=True)
     n_acc = accounts.count
-    chunks = chunk_count(n_acc)
     adoption = rng.uniform(0.45, 0.9, n_acc)
     per_user = 45.0 * np.exp(0.35 * rng.standard_normal(n_acc))
     breadth = rng.uniform(0.3, 0.8, n_acc)
@@ -169,16 +177,10 @@ def usage_segments(
                     "features1": f1[keep],
                     "features_cap": cap[keep],
                     "weekend": weekend[acc[keep]],
-                    "chunk": acc[keep] * chunks // n_acc,
                 }
             )
         )
     return pd.concat(frames, ignore_index=True)
-
-
-def chunk_count(accounts: int) -> int:
-    """Batches for writing usage: one per 5,000 accounts, 1 to 20."""
-    return max(1, min(20, accounts // 5000))
 
 
 def insert_usage(
@@ -191,20 +193,21 @@ def insert_usage(
 ) -> None:
     """Expand the segments into ``usage_daily`` (one row per account and day, last 365 days).
 
-    Written in batches of accounts (``chunk``) to bound memory; ``on_chunk(done, total)`` is
-    called after each.
+    Written period by period (:data:`PERIOD_DAYS` days, oldest first, each sorted by account
+    and day), which bounds memory and gives the on-disk order the module docstring explains;
+    ``on_chunk(done, total)`` is called after each period.
     """
     register(con, "_demo_usage_segments", to_arrow(segments, day_ints=("seg_start", "seg_end")))
-    total = int(segments["chunk"].max()) + 1 if len(segments) else 0
-    for chunk in range(total):
+    window_start = as_of_day - HISTORY_DAYS + 1
+    starts = list(range(window_start, as_of_day + 1, PERIOD_DAYS)) if len(segments) else []
+    for done, first_day in enumerate(starts, start=1):
         con.execute(
             load_sql(__file__, "usage.sql"),
             {
                 "seed": seed,
-                "window_start": as_of_day - HISTORY_DAYS + 1,
-                "as_of": as_of_day,
-                "chunk": chunk,
+                "first_day": first_day,
+                "last_day": min(first_day + PERIOD_DAYS - 1, as_of_day),
             },
         )
         if on_chunk:
-            on_chunk(chunk + 1, total)
+            on_chunk(done, len(starts))

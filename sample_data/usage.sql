@@ -1,7 +1,9 @@
--- Expand usage segments of batch $chunk into usage_daily: one row per account and day in
--- [$window_start, $as_of] (day numbers). Levels are interpolated linearly within a segment,
--- then shaped by a weekend factor, a year-end holiday dip and deterministic noise derived
--- from hash($seed, account_id, day) (n1 is shared by users and events so they move together).
+-- Expand usage segments into usage_daily for the days $first_day .. $last_day (day numbers,
+-- one period of sample_data.usage.PERIOD_DAYS): one row per account and day, written sorted by
+-- account and day (see sample_data/usage.py for why). Levels are interpolated linearly within a
+-- segment, then shaped by a weekend factor, a year-end holiday dip and deterministic noise
+-- derived from hash($seed, account_id, day) (n1 is shared by users and events so they move
+-- together).
 INSERT INTO usage_daily (account_id, date, active_users, events, features_used)
 WITH days AS (
     SELECT
@@ -13,10 +15,10 @@ WITH days AS (
         hash($seed, s.account_id, s.seg_start + r.range) AS h
     FROM _demo_usage_segments AS s,
         range(
-            greatest(0, $window_start - s.seg_start),
-            least(s.seg_end, $as_of + 1) - s.seg_start
+            greatest(0, $first_day - s.seg_start),
+            least(s.seg_end, $last_day + 1) - s.seg_start
         ) AS r
-    WHERE s.chunk = $chunk
+    WHERE s.seg_start <= $last_day AND s.seg_end > $first_day
 ),
 shaped AS (
     SELECT
@@ -45,3 +47,4 @@ SELECT
         ELSE CAST(least(features_cap, greatest(1, round(features_level * (0.6 + 0.4 * season) * n2)))
             AS INTEGER) END
 FROM shaped
+ORDER BY account_id, d
