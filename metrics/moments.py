@@ -10,6 +10,7 @@ selected with the same filters and population as :func:`metrics.health.health_sc
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import date
 
 import duckdb
@@ -44,11 +45,13 @@ def revenue_moments(
     as_of: date,
     settings: MomentSettings | None = None,
     filters: Filters | None = None,
+    account_ids: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Every revenue moment on ``as_of``, at most one per account and moment type.
 
     ``settings`` default to the stored :class:`MomentSettings`. Filters as in
-    :func:`metrics.health.health_scores` (plans = an active subscription on the plan).
+    :func:`metrics.health.health_scores` (plans = an active subscription on the plan);
+    ``account_ids`` restricts the feed to those accounts (Account 360 reads one).
 
     Returns:
         Columns: account_id, account_name, csm_owner, segment, moment_type (one of
@@ -60,7 +63,12 @@ def revenue_moments(
     """
     settings = settings if settings is not None else load_settings(con, MomentSettings)
     with health_tables(
-        con, as_of=as_of, snap_dates=[as_of], filters=filters, with_inputs=False
+        con,
+        as_of=as_of,
+        snap_dates=[as_of],
+        filters=filters,
+        account_ids=account_ids,
+        with_inputs=False,
     ) as cursor:
         frame = cursor.execute(
             load_sql(__file__, "sql/moments_rules.sql"),

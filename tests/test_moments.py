@@ -275,6 +275,29 @@ def test_filters_select_the_accounts(con):
                            filters=Filters(regions=("APAC",))).empty
 
 
+def test_underutilised_counts_an_idle_account_whose_usage_rows_are_all_old(make_db):
+    # Usage rows older than the 60-day windows still make an account "tracked": with no row
+    # since, its peak is 0 of 10 seats. An account that never had a usage row is not judged.
+    con = make_db(
+        accounts=[("OLDUSE", "Old use", "SMB", "EU", "Ann"), ("NOUSE", "No use", "SMB", "EU",
+                                                                "Ann")],
+        subscriptions=[sub("OLDUSE-1", "OLDUSE", START, amount=100),
+                       sub("NOUSE-1", "NOUSE", START, amount=100)],
+    )
+    con.execute("UPDATE accounts SET seats_purchased = 10")
+    add_usage(con, [("OLDUSE", D(2024, 3, 1), 5, 50, 2)])
+    got = revenue_moments(con, as_of=AS_OF, settings=MomentSettings())
+    assert fired(got) == {("OLDUSE", "underutilised")}
+    assert row(got, "OLDUSE", "underutilised")["evidence"] == (
+        "Peak active users in the last 30 days: 0 of 10 seats purchased (0.0 %).")
+
+
+def test_account_ids_restrict_the_feed(con):
+    got = revenue_moments(con, as_of=AS_OF, settings=MomentSettings(), account_ids=["SM10", "N6"])
+    assert fired(got) == {("SM10", "seat_milestone"), ("SM10", "seats_added"),
+                          ("N6", "nps_detractor")}
+
+
 def test_accounts_not_in_force_have_no_moments(con):
     # As of 2022 no subscription had started yet.
     assert revenue_moments(con, as_of=D(2022, 12, 31), settings=MomentSettings()).empty

@@ -41,9 +41,18 @@ usage AS (
     GROUP BY u.account_id
 ),
 has_usage AS (
+    -- Accounts with any usage row up to $as_of. Most have one in the last 60 days (usage);
+    -- only the others are looked up in older history, which keeps this from reading every
+    -- usage row ever stored (it was the slowest part of the feed).
+    SELECT account_id FROM usage
+    UNION ALL
     SELECT DISTINCT u.account_id
-    FROM usage_daily u JOIN base USING (account_id)
-    WHERE u.date <= $as_of
+    FROM usage_daily u
+    WHERE u.date <= $as_of - 60
+      AND u.account_id IN (
+          SELECT account_id FROM base
+          WHERE seats_purchased > 0 AND account_id NOT IN (SELECT account_id FROM usage)
+      )
 ),
 seat_subs AS (
     -- Seats = quantity of recurring, non-trial subscriptions on plans listed in `plans`
