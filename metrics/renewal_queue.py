@@ -20,10 +20,9 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from metrics import moments as moments_module
 from metrics.filters import Filters
-from metrics.health import health_history, health_tables, score_trend
-from metrics.health_settings import MomentSettings
+from metrics.health import health_history, score_trend
+from metrics.moments import revenue_moments
 from metrics.renewal_outcomes import resolve_settings
 from metrics.renewal_settings import RenewalSettings
 from metrics.renewals import (
@@ -33,8 +32,6 @@ from metrics.renewals import (
     upcoming_renewals,
 )
 from store.renewal_work import current_work
-from store.settings import load_settings
-from store.sql import load_sql
 
 QUEUE_COLUMNS: tuple[str, ...] = (
     "account_id", "name", "csm_owner", "segment", "renewal_date", "days_to_renewal",
@@ -47,34 +44,6 @@ LEFT_OUT_MOMENTS = ("renewal_window",)
 renewal-window moment, so it would only add noise."""
 MOMENT_LIST_MAX = 3
 """open_moment_types names at most this many moment types, then '+N more'."""
-
-
-def _open_moments(
-    con: duckdb.DuckDBPyConnection, *, as_of: date, account_ids: list[str]
-) -> pd.DataFrame:
-    """:func:`metrics.moments.revenue_moments` of the given accounts only (same rules, same
-    stored settings). revenue_moments covers every account in force (about 0.7 s at 100,000
-    accounts); the queue needs a few thousand, which ``health_tables`` can restrict to (about
-    0.3 s). Replace with a call once revenue_moments takes account_ids.
-
-    Returns:
-        Columns: account_id, moment_type (one row per account and open moment type).
-    """
-    settings = load_settings(con, MomentSettings)
-    with health_tables(
-        con, as_of=as_of, snap_dates=[as_of], account_ids=account_ids, with_inputs=False
-    ) as cursor:
-        frame = cursor.execute(
-            load_sql(moments_module.__file__, "sql/moments_rules.sql"),
-            {
-                "as_of": as_of,
-                "billing_lookback_days": settings.payment_issue_days
-                + settings.reinstated_days + 1,
-                **settings.model_dump(),
-                "seat_milestones": list(settings.seat_milestones),
-            },
-        ).df()
-    return frame[["account_id", "moment_type"]]
 
 
 def _moment_summary(moments: pd.DataFrame) -> pd.DataFrame:
@@ -118,7 +87,7 @@ def _renewal_rows(
         trend = score_trend(
             health_history(con, as_of=as_of, months=2, account_ids=ids), as_of=as_of
         )
-        moments = _open_moments(con, as_of=as_of, account_ids=ids)
+        moments = revenue_moments(con, as_of=as_of, account_ids=ids)
     else:
         trend = pd.DataFrame(columns=["account_id", "health_score", "band", "change"])
         moments = pd.DataFrame(columns=["account_id", "moment_type"])
