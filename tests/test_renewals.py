@@ -685,3 +685,15 @@ def test_demo_queue_is_never_empty_and_kpis_agree_with_outcomes(demo):
             | kpis["gross_renewal_rate"].isna()).all()
     assert (kpis["final_renewal_rate"] + 1e-12 >= kpis["in_quarter_renewal_rate"]).all()
     assert np.isfinite(kpis["logo_renewal_rate"]).all()
+
+
+def test_an_empty_database_gives_empty_frames_with_their_columns(make_db):
+    con = make_db()
+    assert renewal_likelihood(con, as_of=AS_OF).empty
+    pipeline = renewal_pipeline(con, as_of=AS_OF)
+    assert pipeline.empty and list(pipeline.columns) == list(PIPELINE_COLUMNS)
+    months = pipeline_by_period(pipeline, period="month", as_of=AS_OF)
+    assert len(months) == 13 and months["arr_due"].sum() == 0
+    for frame in (renewal_queue(con, as_of=AS_OF), overdue_renewals(con, as_of=AS_OF)):
+        assert frame.empty and list(frame.columns) == list(QUEUE_COLUMNS)
+    assert renewal_kpis(con, as_of=AS_OF).empty
