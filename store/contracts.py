@@ -261,6 +261,41 @@ class FxRateRow(CanonicalRow):
     rate: Annotated[CsvNumber, Field(gt=0)]
 
 
+class OpportunityRow(CanonicalRow):
+    """opportunities: CRM opportunities (store.import_targets)."""
+
+    opportunity_id: Text
+    account_id: Text
+    name: str | None = None
+    type: str | None = None
+    stage: str | None = None
+    amount: Annotated[CsvNumber, Field(ge=0)] | None = None
+    currency: Currency | None = None
+    close_date: CsvDate
+    probability: Annotated[CsvNumber, Field(ge=0, le=100)] | None = None
+    forecast_category: str | None = None
+    owner: str | None = None
+    is_renewal: CsvBool = False
+    source: str | None = None
+
+
+class UsageEventRow(CanonicalRow):
+    """usage_events: one raw product event (store.import_targets)."""
+
+    account_id: Text
+    user_id: str | None = None
+    occurred_at: CsvTimestamp
+    event: Text
+
+
+class AccountAttributeRow(CanonicalRow):
+    """account_attributes: one custom attribute of an account (store.import_targets)."""
+
+    account_id: Text
+    name: Text
+    value: str | None = None
+
+
 CONTRACTS: dict[str, type[CanonicalRow]] = {
     "accounts": AccountRow,
     "subscriptions": SubscriptionRow,
@@ -272,6 +307,14 @@ CONTRACTS: dict[str, type[CanonicalRow]] = {
     "fx_rates": FxRateRow,
 }
 """Row model per canonical table name."""
+
+APP_CONTRACTS: dict[str, type[CanonicalRow]] = {
+    "opportunities": OpportunityRow,
+    "usage_events": UsageEventRow,
+    "account_attributes": AccountAttributeRow,
+    "new_accounts": AccountRow,
+}
+"""Row models of the app tables an import writes (store.import_targets)."""
 
 END_AFTER_START: dict[str, tuple[str, str, bool]] = {
     "subscriptions": ("start_date", "end_date", True),
@@ -287,7 +330,7 @@ def parse_row(table: str, values: Mapping[str, Any]) -> CanonicalRow:
         KeyError: ``table`` is not a canonical table.
         pydantic.ValidationError: the row breaks the contract.
     """
-    return CONTRACTS[table].model_validate(dict(values))
+    return {**CONTRACTS, **APP_CONTRACTS}[table].model_validate(dict(values))
 
 
 def column_bounds(table: str, column: str) -> dict[str, float]:
@@ -296,7 +339,7 @@ def column_bounds(table: str, column: str) -> dict[str, float]:
     The integer storage limits carried by ``CsvInt``/``CsvBigInt`` are left out (the SQL cast
     enforces them); only business bounds are returned.
     """
-    field = CONTRACTS[table].model_fields[column]
+    field = {**CONTRACTS, **APP_CONTRACTS}[table].model_fields[column]
     bounds: dict[str, float] = {}
     for meta in _metadata(field.annotation) + list(field.metadata):
         for name in ("ge", "gt", "le", "lt"):

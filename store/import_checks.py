@@ -9,6 +9,7 @@ stays exact.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 import duckdb
@@ -23,11 +24,12 @@ from store.import_stage import (
     text_col,
     typed_col,
 )
-from store.schema import CANONICAL_TABLES, TABLES_BY_NAME, Table
+from store.import_targets import ACCOUNT_REFERENCES, NEW_ACCOUNTS, TARGETS_BY_NAME
+from store.mapping import DATE_FORMATS
+from store.schema import Table
+from store.sql import identifier
 
-ACCOUNT_TABLES = tuple(
-    t.name for t in CANONICAL_TABLES if "account_id" in t.column_names and t.name != "accounts"
-)
+ACCOUNT_TABLES = tuple(t for t, c in ACCOUNT_REFERENCES.items() if c == "account_id")
 """Tables whose ``account_id`` must name a known account."""
 
 MESSAGES = {
@@ -73,6 +75,26 @@ class Hit:
     problem: Problem
 
 
+@dataclass
+class Words:
+    """How one staged table's problems name columns and word rules, per file.
+
+    Files mapped from another layout name the column as written in their header and may
+    replace the wording of a rule (a date format, a vendor's vocabulary).
+    """
+
+    labels: dict[tuple[int, str], str] = field(default_factory=dict)
+    messages: dict[tuple[int, str], dict[str, str]] = field(default_factory=dict)
+
+    def label(self, file_index: int, column: str) -> str:
+        """The column as the file names it."""
+        return self.labels.get((file_index, column), column)
+
+    def template(self, file_index: int, column: str, rule: str) -> str:
+        """The message template of ``rule`` for this file and column."""
+        return self.messages.get((file_index, column), {}).get(rule, MESSAGES[rule])
+
+
 @dataclass(frozen=True)
 class _Check:
     column: str
@@ -84,7 +106,11 @@ class _Check:
 
 
 def value_checks(table: Table) -> tuple[list[_Check], dict[str, object]]:
-    """The per-value checks of a table and the parameters they bind, in column order."""
+    """The per-value checks of a table and the parameters they bind, in column order.
+
+    ``table`` may be a pseudo-table of input fields (no contract: no bounds).
+    """
+    known = table.name in contracts.CONTRACTS or table.name in contracts.APP_CONTRACTS
     checks: list[_Check] = []
     params: dict[str, object] = {}
     for column in table.columns:
@@ -100,7 +126,7 @@ def value_checks(table: Table) -> tuple[list[_Check], dict[str, object]]:
             ))  # fmt: skip
         elif kind in _TYPE_RULES:
             checks.append(_Check(name, _TYPE_RULES[kind], t + " IS NOT NULL AND " + v + " IS NULL"))
-        bounds = contracts.column_bounds(table.name, name) if kind != "VARCHAR" else {}
+        bounds = contracts.column_bounds(table.name, name) if kind != "VARCHAR" and known else {}
         if bounds:
             checks.append(_bounds_check(name, kind, bounds, params))
         if name in table.allowed:
@@ -149,13 +175,25 @@ def _range_words(bounds: dict[str, float]) -> str:
 
 
 def check_values(
-    con: duckdb.DuckDBPyConnection, table: Table, files: list[str], limit: int
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    files: list[str],
+    limit: int,
+    words: Words | None = None,
+    *,
+    stage: str | None = None,
 ) -> tuple[list[Hit], int]:
-    """Per-value problems of a staged table: (first ``limit`` hits, total count)."""
+    """Per-value problems of a staged table: (first ``limit`` hits, total count).
+
+    ``stage`` reads another staged layout with the same columns (input fields of a preset).
+    """
+    words = words or Words()
     checks, params = value_checks(table)
+    if not checks:
+        return [], 0
     selects = [
         "SELECT _file, _line, " + str(number) + " AS check_no, " + raw_col(check.column)
-        + " AS value, " + check.other + " AS other FROM " + stage_name(table) + " WHERE "
+        + " AS value, " + check.other + " AS other FROM " + (stage or stage_name(table)) + " WHERE "
         + check.condition
         for number, check in enumerate(checks)
     ]  # fmt: skip
@@ -168,20 +206,50 @@ def check_values(
     hits = []
     for file_index, line, check_no, value, other, _total in rows:
         check = checks[check_no]
-        what = MESSAGES[check.rule].format(
+        template = words.template(file_index, check.column, check.rule)
+        what = template.format(
             value=quote(value), other=quote(other), column=check.column, **check.words
         )
-        found = problem(files[file_index], line, check.column, value, check.rule, what)
+        if check.rule in ("not_a_date", "not_a_timestamp"):
+            what += _format_hint(value, template)
+        label = words.label(file_index, check.column)
+        found = problem(files[file_index], line, label, value, check.rule, what)
         hits.append(Hit(file_index, line, _order(table, check.column), found))
     return hits, (rows[0][5] if rows else 0)
 
 
+def _format_hint(value: str | None, template: str) -> str:
+    """For a date in another known format: say so (a column mixing formats, or a wrong rule)."""
+    text = (value or "").strip()
+    for name, (_, regex, _example) in DATE_FORMATS.items():
+        if name in ("unix", "unix_ms") or name in template:
+            continue
+        if name == "YYYY-MM-DD" and "YYYY-MM-DD (e.g." in template:
+            continue
+        if re.fullmatch(regex + r"([ T].*)?", text):
+            if name == "YYYY-MM-DD" and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", text):
+                return ""  # ISO-shaped: the day or month does not exist
+            other = "DD/MM/YYYY or MM/DD/YYYY" if name in ("DD/MM/YYYY", "MM/DD/YYYY") else name
+            if name in ("DD-MM-YYYY", "MM-DD-YYYY"):
+                other = "DD-MM-YYYY or MM-DD-YYYY"
+            return (
+                f" (it is written as {other}: if this column uses that format, set its date "
+                "format; if the column mixes formats, write every date in one of them)"
+            )
+    return ""
+
+
 def check_duplicates(
-    con: duckdb.DuckDBPyConnection, table: Table, files: list[str], limit: int
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    files: list[str],
+    limit: int,
+    words: Words | None = None,
 ) -> tuple[list[Hit], int]:
     """Every staged row whose key also appears on another row of the import (any file)."""
-    if not table.key:
+    if not table.key or table.name == NEW_ACCOUNTS.name:
         return [], 0
+    words = words or Words()
     keys = [typed_col(k) for k in table.key]
     key_list = ", ".join(keys)
     # Find repeated keys with a plain GROUP BY first; only their rows get the costlier listing.
@@ -212,27 +280,41 @@ def check_duplicates(
             f"{quote(value)} appears {count} times (also on {listing}); {column} must be "
             f"unique{together}"
         )
-        found = problem(files[file_index], line, column, value, "duplicate_key", what)
+        label = ",".join(words.label(file_index, k) for k in table.key)
+        found = problem(files[file_index], line, label, value, "duplicate_key", what)
         hits.append(Hit(file_index, line, _order(table, table.key[0]), found))
     return hits, (rows[0][5] if rows else 0)
 
 
+def known_accounts_sql(staged: set[str], *, replace_accounts: bool = False) -> str:
+    """SQL listing the account ids known after this import (column ``id``)."""
+    parts = [] if replace_accounts else ["SELECT account_id AS id FROM accounts"]
+    for name in ("accounts", NEW_ACCOUNTS.name):
+        if name in staged:
+            parts.append(
+                "SELECT " + typed_col("account_id") + " FROM " + stage_name(TARGETS_BY_NAME[name])
+            )
+    if not parts:
+        return "SELECT NULL AS id WHERE false"
+    return " UNION ".join(parts)
+
+
 def check_accounts(
-    con: duckdb.DuckDBPyConnection, table: Table, files: list[str], limit: int, staged: set[str]
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    files: list[str],
+    limit: int,
+    staged: set[str],
+    words: Words | None = None,
+    *,
+    replace_accounts: bool = False,
 ) -> tuple[list[Hit], int]:
     """Rows naming an account that is neither in this import nor in the database."""
-    if table.name in ACCOUNT_TABLES:
-        column = "account_id"
-    elif table.name == "accounts":
-        column = "parent_account_id"
-    else:
+    column = ACCOUNT_REFERENCES.get(table.name)
+    if column is None:
         return [], 0
-    known = "SELECT account_id AS id FROM accounts"
-    if "accounts" in staged:
-        known += (
-            " UNION SELECT " + typed_col("account_id") + " FROM "
-            + stage_name(TABLES_BY_NAME["accounts"])
-        )  # fmt: skip
+    words = words or Words()
+    known = known_accounts_sql(staged, replace_accounts=replace_accounts)
     v = typed_col(column)
     sql = (
         "SELECT _file, _line, " + raw_col(column) + ", count(*) OVER () FROM "
@@ -246,7 +328,8 @@ def check_accounts(
     )
     hits = [
         Hit(f, line, _order(table, column), problem(
-            files[f], line, column, value, "unknown_account", what.format(quote(value))
+            files[f], line, words.label(f, column), value, "unknown_account",
+            what.format(quote(value))
         ))
         for f, line, value, _total in rows
     ]  # fmt: skip
@@ -260,6 +343,7 @@ def check_fx_rates(
     limit: int,
     staged: set[str],
     reporting_currency: str,
+    words: Words | None = None,
 ) -> tuple[list[Hit], int]:
     """Subscriptions in a foreign currency that has no exchange rate anywhere.
 
@@ -271,7 +355,7 @@ def check_fx_rates(
     known = "SELECT upper(currency) AS c FROM fx_rates"
     if "fx_rates" in staged:
         known += " UNION SELECT " + typed_col("currency") + " FROM "
-        known += stage_name(TABLES_BY_NAME["fx_rates"])
+        known += stage_name(TARGETS_BY_NAME["fx_rates"])
     v = typed_col("currency")
     sql = (
         "SELECT _file, _line, " + raw_col("currency") + ", count(*) OVER () FROM "
@@ -281,6 +365,7 @@ def check_fx_rates(
     )  # fmt: skip
     params = {**PATTERN_PARAMS, "reporting": reporting_currency, "limit": limit}
     rows = con.execute(sql, bind(sql, params)).fetchall()
+    words = words or Words()
     hits = []
     for f, line, value, _total in rows:
         what = (
@@ -288,10 +373,87 @@ def check_fx_rates(
             f"{reporting_currency}, so add fx_rates rows for {(value or '').strip().upper()} "
             "(in this import or before it)"
         )
-        found = problem(files[f], line, "currency", value, "no_fx_rate", what)
+        found = problem(files[f], line, words.label(f, "currency"), value, "no_fx_rate", what)
         hits.append(Hit(f, line, _order(table, "currency"), found))
     return hits, (rows[0][3] if rows else 0)
 
 
 def _order(table: Table, column: str) -> int:
     return table.column_names.index(column)
+
+
+def check_append_conflicts(
+    con: duckdb.DuckDBPyConnection,
+    table: Table,
+    files: list[str],
+    limit: int,
+    words: Words | None = None,
+) -> tuple[list[Hit], int]:
+    """In append mode: staged rows whose key is stored with other values (append only adds)."""
+    if not table.key:
+        return [], 0
+    from store.import_stage import stored_sql
+
+    words = words or Words()
+    target = identifier(table.name, allowed=[table.name])
+    join = " AND ".join(
+        "t." + identifier(k, allowed=[k]) + " = s." + typed_col(k) for k in table.key
+    )
+    same = " AND ".join(
+        stored_sql(c) + " IS NOT DISTINCT FROM t." + identifier(c.name, allowed=[c.name])
+        for c in table.columns
+    )
+    sql = (
+        "SELECT s._file, s._line, concat_ws(', ', "
+        + ", ".join("s." + text_col(k) for k in table.key) + "), count(*) OVER () FROM "
+        + stage_name(table) + " AS s JOIN " + target + " AS t ON " + join + " WHERE NOT ("
+        + same + ") ORDER BY s._file, s._line LIMIT $limit"
+    )  # fmt: skip
+    rows = con.execute(sql, {"limit": limit}).fetchall()
+    hits = []
+    for f, line, value, _total in rows:
+        label = ",".join(words.label(f, k) for k in table.key)
+        what = (
+            f"{quote(value)} is already stored with other values, and append mode only adds new "
+            f"rows; import in upsert mode to replace stored {table.name} rows"
+        )
+        hits.append(Hit(f, line, _order(table, table.key[0]),
+                        problem(files[f], line, label, value, "key_exists", what)))  # fmt: skip
+    return hits, (rows[0][3] if rows else 0)
+
+
+def check_orphans(
+    con: duckdb.DuckDBPyConnection,
+    staged: set[str],
+    replaced: set[str],
+    file: str,
+) -> list[Problem]:
+    """Replacing accounts: stored rows of other tables whose account would disappear.
+
+    Tables replaced in the same import are checked on their staged rows instead (by
+    :func:`check_accounts`); custom attributes of removed accounts are removed with them.
+    """
+    known = known_accounts_sql(staged, replace_accounts=True)
+    found = []
+    for name, column in ACCOUNT_REFERENCES.items():
+        if name in replaced or name in ("accounts", "account_attributes", NEW_ACCOUNTS.name):
+            continue
+        table = identifier(name, allowed=[name])
+        col = identifier(column, allowed=[column])
+        count, sample = con.execute(
+            "SELECT count(*), list(DISTINCT " + col + " ORDER BY " + col + ")[1:5] FROM " + table
+            + " WHERE " + col + " NOT IN (SELECT id FROM (" + known + ") WHERE id IS NOT NULL)"
+        ).fetchone()  # fmt: skip
+        if count:
+            found.append((name, count, sample))
+    if not found:
+        return []
+    listing = ", ".join(f"{n:,} {name} rows" for name, n, _ in found)
+    examples = sorted({a for _, _, sample in found for a in sample})[:5]
+    what = (
+        f"replacing accounts would leave {listing} whose account is not in this file (e.g. "
+        + ", ".join(examples)
+        + "); add those accounts to the file, replace those tables in the same import, or "
+        "import accounts in upsert mode"
+    )
+    return [problem(file, None, None, None, "orphaned_rows", what)]

@@ -1,16 +1,19 @@
-"""Reading canonical CSV files into staging tables, with physical line numbers.
+"""Reading a prepared file into the raw table, and staging its fields with physical line numbers.
 
-Each file is read by DuckDB's ``read_csv`` with every value as text and strict options; rows
-that break the CSV structure (too few or too many values, a quote never closed, bytes that are
-not UTF-8) are captured with ``store_rejects`` and reported, never skipped silently. The rows
-read are appended to the staging table of their canonical table (layout: ``store.import_stage``).
+Each file is read by DuckDB with every value as text and strict options into ``_import_raw``,
+whose columns are named by position (``c1``, ``c2``, …; headers may repeat or hold any text).
+Rows that break the CSV structure (too few or too many values, a quote never closed, bytes that
+are not UTF-8) are captured with ``store_rejects`` and reported, never skipped silently. Parquet
+files are read with ``read_parquet`` and every column cast to text.
 
 Physical line numbers. DuckDB numbers records, not lines, so a quoted value holding a newline
-shifts every later line. The fast path computes ``header lines + 1 + row index + newlines in
+shifts every later line. The fast path computes ``header line + 1 + row index + newlines in
 the quoted values of earlier rows`` in SQL (the row index comes from the row ids of the raw
 table, which follow insertion order, i.e. file order). DuckDB also skips blank lines without a
 trace; when a file has a blank line inside, or rows were rejected, a Python ``csv`` pass maps
-each record to its first physical line instead (slower, but only for such files).
+each record to its first physical line instead (slower, but only for such files). Excel sheets
+carry the sheet row of every record; Parquet rows are numbered from 2 (as if line 1 were a
+header).
 
 DuckDB accepts one trailing empty value (``a,b,c,``) as if the delimiter were not there; no
 data is lost, so this leniency is left in place.
@@ -19,27 +22,18 @@ data is lost, so this leniency is left in place.
 from __future__ import annotations
 
 import csv
-import hashlib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
+from dataclasses import dataclass, field
 
 import duckdb
 
 from store.import_problems import Problem, problem
-from store.import_stage import (
-    PATTERN_PARAMS,
-    bind,
-    raw_col,
-    stage_ddl,
-    stage_name,
-    text_col,
-    trim_sql,
-    typed_col,
-    typed_sql,
-)
-from store.schema import CANONICAL_TABLES, TABLES_BY_NAME, Table
+from store.import_sources import Header, PreparedSource
+from store.import_stage import PATTERN_PARAMS, bind
+from store.import_targets import TARGETS_BY_NAME, USER_TARGETS
+from store.import_values import TEXT_MARK, FieldSQL
+from store.schema import TABLES_BY_NAME, Table
 from store.sql import identifier
 
 csv.field_size_limit(2**31 - 1)
@@ -48,87 +42,45 @@ RAW = "_import_raw"
 LINES = "_import_lines"
 REJECTS = "_import_rejects"
 REJECT_SCANS = "_import_reject_scans"
-WORK_TABLES = (RAW, LINES, REJECTS, REJECT_SCANS)
+FIELDS = "_import_fields"
+WORK_TABLES = (RAW, LINES, REJECTS, REJECT_SCANS, FIELDS)
 """Temporary tables reused for every file."""
-_CHUNK = 1 << 20
-_BLANK_LINE_INSIDE = re.compile(rb"\n\r?\n(?=[^\r\n])")
 
 _READ_SQL = (
     "CREATE TEMP TABLE " + RAW + " AS SELECT * FROM read_csv($path, columns = $columns, "
-    "header = true, all_varchar = true, auto_detect = false, delim = ',', quote = '\"', "
-    "escape = '\"', strict_mode = true, null_padding = false, parallel = true, "
+    "header = true, skip = $skip, all_varchar = true, auto_detect = false, delim = $delim, "
+    "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, parallel = true, "
     "store_rejects = true, rejects_table = '" + REJECTS + "', "
     "rejects_scan = '" + REJECT_SCANS + "')"
 )
+DETECTABLE = tuple(TARGETS_BY_NAME[n] for n in USER_TARGETS)
+"""Tables a header alone can select (the canonical tables and opportunities)."""
 
 
-@dataclass(frozen=True)
-class FileBytes:
-    """What a byte scan learned about a file."""
-
-    size: int
-    has_text: bool
-    """Anything besides whitespace."""
-    blank_line_inside: bool
-    """A blank line followed by more content (DuckDB skips those, shifting line numbers)."""
-    utf16: bool
-
-
-@dataclass(frozen=True)
-class Header:
-    """The header record as written, and how many physical lines it spans."""
-
-    names: list[str]
-    lines: int
-
-
-def scan_bytes(path: Path, hasher: hashlib._Hash) -> FileBytes:
-    """Hash the file into ``hasher`` and look for blank lines, in one pass over its bytes."""
-    size = 0
-    has_text = False
-    blank_inside = False
-    utf16 = False
-    tail = b""
-    with path.open("rb") as handle:
-        while chunk := handle.read(_CHUNK):
-            hasher.update(chunk)
-            if size == 0:
-                utf16 = chunk.startswith((b"\xff\xfe", b"\xfe\xff")) or b"\x00" in chunk[:4096]
-            size += len(chunk)
-            has_text = has_text or bool(chunk.strip())
-            if not blank_inside:
-                blank_inside = bool(_BLANK_LINE_INSIDE.search(tail + chunk))
-            tail = chunk[-3:]
-    return FileBytes(size, has_text, blank_inside, utf16)
-
-
-def read_header(path: Path) -> Header | None:
-    """The first CSV record (None when the first line is blank)."""
-    with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-        reader = csv.reader(handle)
-        first = next(reader, None)
-        if not first:
-            return None
-        return Header(first, reader.line_num)
+def position(index: int) -> str:
+    """Quoted name of the raw table's column for header position ``index`` (0-based)."""
+    name = f"c{index + 1}"
+    return identifier(name, allowed=[name])
 
 
 def normalise(name: str) -> str:
-    """Header name as compared with canonical names: trimmed, lower case."""
-    return name.strip().lower()
+    """Header name as compared with canonical names: trimmed, lower case, spaces as ``_``."""
+    return re.sub(r"[\s-]+", "_", name.strip().lower())
 
 
 def detect_table(header: list[str]) -> str | None:
     """The canonical table whose columns a header uses, or None when none or several fit.
 
-    A header fits a table when every name (ignoring case and surrounding spaces) is one of its
-    columns, no name repeats, and all its required columns are present; order does not matter.
+    A header fits a table when every name (ignoring case and surrounding spaces; inner spaces
+    count as underscores) is one of its columns, no name repeats, and all its required
+    columns are present; order does not matter.
     """
     names = [normalise(n) for n in header]
     if len(set(names)) != len(names):
         return None
     fits = [
         t.name
-        for t in CANONICAL_TABLES
+        for t in DETECTABLE
         if set(names) <= set(t.column_names) and set(t.required_columns) <= set(names)
     ]
     return fits[0] if len(fits) == 1 else None
@@ -150,18 +102,19 @@ def match_header(
     if table_name is None:
         table_name = detect_table(header.names) or _best_guess(names)
     if table_name is None:
-        tables = ", ".join(t.name for t in CANONICAL_TABLES)
+        tables = ", ".join(t.name for t in DETECTABLE)
         what = (
             f"cannot tell which table this file holds from its header ({listed}); use the "
-            f"column names of one canonical table ({tables}) or choose the table explicitly"
+            f"column names of one canonical table ({tables}), choose the table or a preset, "
+            "or map the columns"
         )
         return None, [problem(file, 1, None, ",".join(header.names), "unknown_table", what)]
-    table = TABLES_BY_NAME[table_name]
+    table = TARGETS_BY_NAME[table_name]
     problems = []
     seen: set[str] = set()
-    for position, (raw, name) in enumerate(zip(header.names, names, strict=True), start=1):
+    for number, (raw, name) in enumerate(zip(header.names, names, strict=True), start=1):
         if not name:
-            what = f"column {position} of the header has no name; name it or remove that column"
+            what = f"column {number} of the header has no name; name it or remove that column"
             problems.append(problem(file, 1, None, raw, "unknown_column", what))
         elif name not in table.column_names:
             what = (
@@ -183,114 +136,201 @@ def match_header(
 
 
 def _best_guess(names: list[str]) -> str | None:
-    overlap = {t.name: len(set(names) & set(t.column_names)) for t in CANONICAL_TABLES}
+    overlap = {t.name: len(set(names) & set(t.column_names)) for t in DETECTABLE}
     best = max(overlap.values())
     winners = [name for name, n in overlap.items() if n == best]
+    if len(winners) > 1:  # a canonical table wins a tie with an app table
+        winners = [w for w in winners if w in TABLES_BY_NAME]
     return winners[0] if best > 0 and len(winners) == 1 else None
 
 
-def stage_file(
-    con: duckdb.DuckDBPyConnection,
-    path: Path,
-    file_index: int,
-    table: Table,
-    header: Header,
-    scan: FileBytes,
-) -> list[Problem]:
-    """Read one file (header already matched) into the table's staging table.
+@dataclass
+class RawRead:
+    """One file in ``_import_raw``: how many rows, how to number them, what went wrong."""
 
-    Returns structural problems (rejected rows, no data rows).
+    rows: int
+    problems: list[Problem]
+    notes: list[str] = field(default_factory=list)
+    accepted: list[int] | None = None
+    """Physical line of every raw row, when it comes from a Python pass or the sheet."""
+    base: int = 2
+    """Physical line of the first data row (when ``accepted`` is None)."""
+    count_newlines: bool = True
+
+
+def read_raw(
+    con: duckdb.DuckDBPyConnection,
+    source: PreparedSource,
+    labels: Sequence[str],
+    footer: Sequence[str] = (),
+) -> RawRead:
+    """Read ``source`` into ``_import_raw`` (dropping the previous file's work tables).
+
+    ``labels`` names each header position in problems; ``footer`` lists patterns of a vendor's
+    trailing lines to leave out.
     """
-    columns = [normalise(n) for n in header.names]
     for name in WORK_TABLES:
         con.execute("DROP TABLE IF EXISTS " + identifier(name, allowed=[name]))
-    con.execute(_READ_SQL, {"path": str(path), "columns": dict.fromkeys(columns, "VARCHAR")})
+    width = len(source.header.names)
+    if source.kind == "parquet":
+        names = ", ".join(position(i) for i in range(width))
+        con.execute(
+            "CREATE TEMP TABLE " + RAW + " AS SELECT * FROM (SELECT COLUMNS(*)::VARCHAR FROM "
+            "read_parquet($path)) AS t(" + names + ")",
+            {"path": str(source.read_path)},
+        )
+        rows = con.execute("SELECT count(*) FROM " + RAW).fetchone()[0]
+        return RawRead(rows, [], base=2, count_newlines=False)
+    dialect = source.dialect
+    skip = dialect.header_line - 1
+    columns = {f"c{i + 1}": "VARCHAR" for i in range(width)}
+    con.execute(
+        _READ_SQL,
+        {"path": str(source.read_path), "columns": columns, "skip": skip,
+         "delim": dialect.delimiter},
+    )  # fmt: skip
     rejects = con.execute(
         "SELECT line, column_name, error_type, csv_line, error_message FROM "
         + REJECTS
         + " ORDER BY line, column_idx"
     ).fetchall()
-    row_count = con.execute("SELECT count(*) FROM " + RAW).fetchone()[0]
-    if row_count == 0 and not rejects:
+    rows = con.execute("SELECT count(*) FROM " + RAW).fetchone()[0]
+    notes: list[str] = []
+    if rejects and footer:
+        rejects, dropped = _drop_footer(rejects, footer, rows)
+        if dropped:
+            notes.append(f"Left out the export's footer ({dropped}).")
+    if rows == 0 and not rejects:
         what = "the file has a header but no data rows"
-        return [problem(path.name, None, None, None, "no_data_rows", what)]
-
+        return RawRead(0, [problem(source.name, None, None, None, "no_data_rows", what)], notes)
+    if source.record_lines is not None:
+        return RawRead(rows, [], notes, accepted=source.record_lines)
+    base = dialect.header_line + source.header.lines
     mapping = None
-    if rejects or scan.blank_line_inside:
-        mapping = _record_lines(path)
+    if rejects or source.scan.blank_line_inside:
+        mapping = _record_lines(source)
     accepted = None
     if mapping is not None:
         rejected = {line for line, *_ in rejects}
-        accepted = [physical for duck, physical in mapping if duck not in rejected]
-        if len(accepted) != row_count:
+        footer_lines = _footer_duck_lines(mapping, rows, rejected) if notes else set()
+        accepted = [p for duck, p in mapping if duck not in rejected and duck not in footer_lines]
+        if len(accepted) != rows:
             accepted = None  # Python and DuckDB disagree on this broken file; approximate.
-    _insert_staged(con, table, columns, file_index, header.lines, accepted)
     lines = dict(mapping or [])
-    return _reject_problems(path.name, len(columns), rejects, lines)
+    found = _reject_problems(source.name, width, dialect.delimiter, rejects, lines, labels)
+    return RawRead(rows, found, notes, accepted=accepted, base=base)
 
 
-def _insert_staged(
+def _drop_footer(
+    rejects: list[tuple], footer: Sequence[str], rows: int
+) -> tuple[list[tuple], str]:
+    """Remove rejected lines at the end that are a known report footer."""
+    patterns = [re.compile(p) for p in footer]
+    kept = list(rejects)
+    dropped: list[str] = []
+    while kept:
+        text = (kept[-1][3] or "").strip()
+        if text in ("", '""') or any(p.fullmatch(text) for p in patterns):
+            dropped.append(text)
+            kept.pop()
+        else:
+            break
+    if not any(t not in ("", '""') for t in dropped):
+        return rejects, ""
+    shown = "; ".join(t.strip('"') for t in reversed(dropped) if t not in ("", '""'))
+    return kept, shown
+
+
+def _footer_duck_lines(mapping: list[tuple[int, int]], rows: int, rejected: set[int]) -> set[int]:
+    """Duck lines of records after the last accepted one (the dropped footer)."""
+    accepted_ducks = [d for d, _ in mapping if d not in rejected]
+    if len(accepted_ducks) <= rows:
+        return set()
+    last = accepted_ducks[rows - 1]
+    return {d for d, _ in mapping if d > last}
+
+
+def insert_rows(
     con: duckdb.DuckDBPyConnection,
-    table: Table,
-    columns: list[str],
+    target: str,
+    read: RawRead,
     file_index: int,
-    header_lines: int,
-    accepted: list[int] | None,
+    columns: Sequence[tuple[str, str, FieldSQL]],
+    *,
+    where: str | None = None,
 ) -> None:
-    """Append the raw rows to the staging table with their lines, trimmed and typed values."""
-    con.execute(stage_ddl(table))
-    # Rows of a table created inside a transaction carry transaction-local row ids that start
-    # far above zero but stay dense and in insertion order.
+    """Append the raw rows to a staging layout: ``_file``, ``_line`` and per column its raw,
+    trimmed and typed value.
+
+    ``target`` is a quoted table name with that layout; ``columns`` lists (name, raw SQL over
+    ``_import_raw``, field SQL); ``where`` filters on the trimmed/typed column names.
+    """
     first = con.execute("SELECT coalesce(min(rowid), 0) FROM " + RAW).fetchone()[0]
-    params: dict[str, object] = {"file": file_index, "first": first}
+    params: dict[str, object] = {"file": file_index, "first": first, **PATTERN_PARAMS}
     source = RAW
-    if accepted is not None:
+    if read.accepted is not None:
+        con.execute("DROP TABLE IF EXISTS " + LINES)
         con.execute(
             "CREATE TEMP TABLE " + LINES + " AS SELECT unnest($lines) AS _physical",
-            {"lines": accepted},
+            {"lines": read.accepted},
         )
         line = "_physical"
         source = RAW + " POSITIONAL JOIN " + LINES  # both tables are in file order
     else:
-        params["base"] = header_lines + 1
-        newlines = " + ".join(
-            "coalesce(length(" + raw_col(c) + ") - length(replace(" + raw_col(c)
-            + ", chr(10), '')), 0)"
-            for c in columns
-        )  # fmt: skip
-        total = con.execute("SELECT coalesce(sum(" + newlines + "), 0) FROM " + RAW).fetchone()
-        if total[0] == 0:
-            line = "$base + rowid - $first"
-        else:
-            line = (
-                "$base + rowid - $first + coalesce(sum(" + newlines + ") OVER (ORDER BY rowid "
-                "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
-            )  # fmt: skip
+        params["base"] = read.base
+        line = "$base + rowid - $first"
+        if read.count_newlines:
+            line = _newline_line(con)
     inner = ["$file AS _file", line + " AS _line"]
     outer = ["_file", "_line"]
     targets = ["_file", "_line"]
-    for name in columns:
-        column = table.column(name)
-        inner += [raw_col(name), trim_sql(raw_col(name)) + " AS " + text_col(name)]
-        outer += [raw_col(name), text_col(name), typed_sql(table, column, text_col(name))]
-        targets += [raw_col(name), text_col(name), typed_col(name)]
-    sql = (
-        "INSERT INTO " + stage_name(table) + " (" + ", ".join(targets) + ") SELECT "
-        + ", ".join(outer) + " FROM (SELECT " + ", ".join(inner) + " FROM " + source + ")"
-    )  # fmt: skip
-    con.execute(sql, bind(sql, {**PATTERN_PARAMS, **params}))
+    for name, raw, sql in columns:
+        raw_id = identifier(name, allowed=[name])
+        text_id = identifier(name + "__t", allowed=[name + "__t"])
+        typed_id = identifier(name + "__v", allowed=[name + "__v"])
+        inner += [raw + " AS " + raw_id, sql.text + " AS " + text_id]
+        outer += [raw_id, text_id, sql.typed.replace(TEXT_MARK, text_id)]
+        targets += [raw_id, text_id, typed_id]
+        params.update(sql.params)
+    body = "SELECT " + ", ".join(outer) + " FROM (SELECT " + ", ".join(inner) + " FROM " + source
+    body += ")"
+    if where:
+        body = "SELECT * FROM (" + body + ") WHERE " + where
+    sql_text = "INSERT INTO " + target + " (" + ", ".join(targets) + ") " + body
+    con.execute(sql_text, bind(sql_text, params))
 
 
-def _record_lines(path: Path) -> list[tuple[int, int]] | None:
+def _newline_line(con: duckdb.DuckDBPyConnection) -> str:
+    """Line SQL counting the newlines inside earlier rows' values (none: a plain offset)."""
+    names = [r[0] for r in con.execute(
+        "SELECT column_name FROM (DESCRIBE " + RAW + ")"
+    ).fetchall()]  # fmt: skip
+    raws = [identifier(n, allowed=[n]) for n in names]
+    newlines = " + ".join(
+        "coalesce(length(" + r + ") - length(replace(" + r + ", chr(10), '')), 0)" for r in raws
+    )
+    total = con.execute("SELECT coalesce(sum(" + newlines + "), 0) FROM " + RAW).fetchone()
+    if total[0] == 0:
+        return "$base + rowid - $first"
+    return (
+        "$base + rowid - $first + coalesce(sum(" + newlines + ") OVER (ORDER BY rowid "
+        "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"
+    )
+
+
+def _record_lines(source: PreparedSource) -> list[tuple[int, int]] | None:
     """(DuckDB line, physical first line) of every data record, from a Python csv pass.
 
     DuckDB counts a record's line as its physical line minus the newlines inside quoted
     values of earlier records; blank lines are counted but yield no record.
     """
     out: list[tuple[int, int]] = []
+    skip = source.dialect.header_line - 1
     try:
-        with path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
-            reader = csv.reader(handle)
+        with source.read_path.open(encoding="utf-8-sig", errors="replace", newline="") as handle:
+            for _ in range(skip):
+                handle.readline()
+            reader = csv.reader(handle, delimiter=source.dialect.delimiter)
             next(reader, None)
             previous_end = reader.line_num
             embedded = 0
@@ -298,7 +338,7 @@ def _record_lines(path: Path) -> list[tuple[int, int]] | None:
                 start, end = previous_end + 1, reader.line_num
                 previous_end = end
                 if record:
-                    out.append((start - embedded, start))
+                    out.append((start + skip - embedded, start + skip))
                     embedded += end - start
     except csv.Error:
         return None
@@ -315,10 +355,16 @@ _REJECT_RULES = {
 
 
 def _reject_problems(
-    file: str, width: int, rejects: Sequence[tuple], lines: dict[int, int]
+    file: str,
+    width: int,
+    delimiter: str,
+    rejects: Sequence[tuple],
+    lines: dict[int, int],
+    labels: Sequence[str],
 ) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[int, str]] = set()
+    separator = {",": "commas", ";": "semicolons", "\t": "tabs", "|": "pipes"}[delimiter]
     for duck_line, column, error_type, csv_line, message in rejects:
         rule = _REJECT_RULES.get(error_type, "malformed_row")
         line = lines.get(duck_line, duck_line)
@@ -329,14 +375,15 @@ def _reject_problems(
         count = found.group(1) if found else "a different number of"
         raw = (csv_line or "").rstrip("\r\n")
         if rule == "too_few_values":
+            example = delimiter.join(["a", "", "c"])
             what = (
                 f"the row has {count} values but the header has {width} columns; give every "
-                "column a value, leaving missing ones empty (a,,c)"
+                f"column a value, leaving missing ones empty ({example})"
             )
         elif rule == "too_many_values":
             what = (
                 f"the row has {count} values but the header has {width} columns; put values "
-                "that contain commas in double quotes"
+                f"that contain {separator} in double quotes"
             )
         elif rule == "unterminated_quote":
             what = (
@@ -350,6 +397,14 @@ def _reject_problems(
             what = "the line is too long to read; check for a missing line break or quote"
         else:
             what = "the row cannot be read as CSV (" + (message or error_type) + ")"
-        col = column if rule == "unterminated_quote" else None
+        col = _column_name(column, labels) if rule == "unterminated_quote" else None
         problems.append(problem(file, line, col, raw[:500], rule, what))
     return problems
+
+
+def _column_name(column: str | None, labels: Sequence[str]) -> str | None:
+    """The header label of a positional raw column name (``c3`` -> third label)."""
+    found = re.fullmatch(r"c([0-9]+)", column or "")
+    if found is None or int(found.group(1)) > len(labels):
+        return column
+    return labels[int(found.group(1)) - 1]

@@ -11,7 +11,8 @@ of millions of rows fast. The typing rules are the text rules of ``store.contrac
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
+from functools import cache
 
 from store import contracts
 from store.schema import Column, Table
@@ -41,6 +42,18 @@ def bind(sql: str, params: Mapping[str, object]) -> dict[str, object]:
     return {k: v for k, v in params.items() if k in used}
 
 
+@cache
+def _names() -> frozenset[str]:
+    """Allow-list of staged column names: every import target's columns and preset fields."""
+    from store.import_targets import all_names
+    from store.vendor_presets import PRESETS
+
+    names = set(all_names())
+    for recipe in PRESETS.values():
+        names.update(recipe.field_names)
+    return frozenset(names)
+
+
 def stage_name(table: Table) -> str:
     """Quoted name of the temporary staging table for ``table``."""
     name = "_import_in_" + table.name
@@ -49,29 +62,34 @@ def stage_name(table: Table) -> str:
 
 def raw_col(column: str) -> str:
     """Quoted name of a staged column's raw text."""
-    return identifier(column)
+    return identifier(column, allowed=_names())
 
 
 def text_col(column: str) -> str:
     """Quoted name of a staged column's trimmed text (NULL when empty)."""
-    return identifier(column + "__t", allowed=[column + "__t"])
+    return identifier(column + "__t", allowed={n + "__t" for n in _names()})
 
 
 def typed_col(column: str) -> str:
     """Quoted name of a staged column's typed value (NULL when absent or invalid)."""
-    return identifier(column + "__v", allowed=[column + "__v"])
+    return identifier(column + "__v", allowed={n + "__v" for n in _names()})
+
+
+def layout_ddl(quoted_name: str, columns: Iterable[tuple[str, str]]) -> str:
+    """CREATE statement of a staging layout: _file, _line and raw/text/typed per column."""
+    parts = ["_file INTEGER", "_line BIGINT"]
+    for name, sql_type in columns:
+        if sql_type not in _SQL_TYPES:
+            raise ValueError(f"unsupported column type {sql_type}")
+        parts.append(raw_col(name) + " VARCHAR")
+        parts.append(text_col(name) + " VARCHAR")
+        parts.append(typed_col(name) + " " + sql_type)
+    return "CREATE TEMP TABLE IF NOT EXISTS " + quoted_name + " (" + ", ".join(parts) + ")"
 
 
 def stage_ddl(table: Table) -> str:
     """CREATE statement of the staging table of ``table``."""
-    parts = ["_file INTEGER", "_line BIGINT"]
-    for column in table.columns:
-        if column.sql_type not in _SQL_TYPES:
-            raise ValueError(f"unsupported column type {column.sql_type}")
-        parts.append(raw_col(column.name) + " VARCHAR")
-        parts.append(text_col(column.name) + " VARCHAR")
-        parts.append(typed_col(column.name) + " " + column.sql_type)
-    return "CREATE TEMP TABLE IF NOT EXISTS " + stage_name(table) + " (" + ", ".join(parts) + ")"
+    return layout_ddl(stage_name(table), ((c.name, c.sql_type) for c in table.columns))
 
 
 def trim_sql(raw: str) -> str:

@@ -227,6 +227,25 @@ APP_TABLES_DDL = (
         mrr_end_12m_later DOUBLE)""",
     # Derived: each account's top-level parent, for the parent-level view.
     """CREATE TABLE IF NOT EXISTS account_rollup (account_id VARCHAR, root_account_id VARCHAR)""",
+    # Import (store.import_targets keeps the column lists of the next three in step; a test
+    # compares them): custom account attributes from extra columns of account files, renewal
+    # opportunities from CRM exports, raw product events behind usage_daily.
+    """CREATE TABLE IF NOT EXISTS account_attributes (
+        account_id VARCHAR, name VARCHAR, value VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS opportunities (
+        opportunity_id VARCHAR, account_id VARCHAR, name VARCHAR, type VARCHAR, stage VARCHAR,
+        amount DOUBLE, currency VARCHAR, close_date DATE, probability DOUBLE,
+        forecast_category VARCHAR, owner VARCHAR, is_renewal BOOLEAN, source VARCHAR)""",
+    """CREATE TABLE IF NOT EXISTS usage_events (
+        account_id VARCHAR, user_id VARCHAR, occurred_at TIMESTAMP, event VARCHAR)""",
+    # Saved column mappings, offered again for a file with the same header (store.mapping).
+    """CREATE TABLE IF NOT EXISTS mapping_profiles (
+        name VARCHAR, header_key VARCHAR, header VARCHAR, mapping VARCHAR,
+        created_at TIMESTAMP, updated_at TIMESTAMP)""",
+    # One row per file of every import attempt: content hash, target tables, mode (re-imports).
+    """CREATE TABLE IF NOT EXISTS import_file_log (
+        import_id VARCHAR, file VARCHAR, content_hash VARCHAR, tables VARCHAR, mode VARCHAR,
+        rows BIGINT)""",
 )
 
 
