@@ -17,8 +17,8 @@ Detection rules (``sniff_file``):
   the same number (two or more) of values; ties go to the comma.
 - Header line: the first line splitting like the rows below it. Lines above it (a report title,
   a blank line) are a problem until the header line is declared, so nothing is skipped unseen.
-- Decimal comma: with a semicolon or tab delimiter, values like ``1.234,50`` or ``12,5`` (and no
-  ``12.50``) mean the decimal separator is a comma.
+- Decimal comma: with a semicolon or tab delimiter, values like ``1.234,50`` or ``12,5`` (more
+  of them than values like ``12.50``) mean the decimal separator is a comma.
 """
 
 from __future__ import annotations
@@ -298,20 +298,22 @@ def _records(lines: list[str], delimiter: str, *, limit: int) -> list[list[str]]
 
 
 def detect_delimiter(lines: list[str]) -> str:
-    """The delimiter splitting the header and the rows below it alike (see module doc)."""
-    best, best_score = ",", -1.0
-    for delimiter in DELIMITERS:
-        start = detect_header_line(lines, delimiter) or 1
-        records = [r for r in _records(lines[start - 1 :], delimiter, limit=51) if r]
-        if not records or len(records[0]) < 2:
-            continue
-        width = len(records[0])
-        rows = records[1:]
-        same = sum(1 for r in rows if len(r) == width) / len(rows) if rows else 0.5
-        score = same + width / 1000  # more columns breaks ties between consistent candidates
-        if score > best_score + 1e-9 and (delimiter == "," or score > best_score + 0.01):
-            best, best_score = delimiter, score
-    return best
+    """The delimiter splitting the header and the rows below it alike (see module doc).
+
+    Candidates are ranked by the share of rows with as many values as the header, then by a
+    header on line 1 (no preamble), then by the number of columns, then comma first.
+    """
+    ranked = []
+    for rank, delimiter in enumerate(DELIMITERS):
+        for start in {1, detect_header_line(lines, delimiter) or 1}:
+            records = [r for r in _records(lines[start - 1 :], delimiter, limit=51) if r]
+            if not records or len(records[0]) < 2:
+                continue
+            width = len(records[0])
+            rows = records[1:]
+            same = sum(1 for r in rows if len(r) == width) / len(rows) if rows else 0.5
+            ranked.append((round(same, 3), start == 1, width, -rank, delimiter))
+    return max(ranked)[-1] if ranked else ","
 
 
 def detect_header_line(lines: list[str], delimiter: str) -> int | None:
@@ -345,7 +347,7 @@ def detect_header_line(lines: list[str], delimiter: str) -> int | None:
 
 
 def detect_decimal(rows: list[list[str]], delimiter: str) -> str:
-    """',' when a ; or tab file writes numbers with a decimal comma and none with a point."""
+    """',' when a ; or tab file writes more numbers with a decimal comma than with a point."""
     if delimiter == "," or not rows:
         return "."
     comma = point = 0
@@ -356,7 +358,7 @@ def detect_decimal(rows: list[list[str]], delimiter: str) -> str:
                 comma += 1
             elif _DECIMAL_POINT.fullmatch(text):
                 point += 1
-    return "," if comma and not point else "."
+    return "," if comma > point else "."
 
 
 def describe(dialect: ResolvedDialect) -> str:

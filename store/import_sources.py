@@ -185,10 +185,11 @@ def _nul_problem(name: str, line: int) -> Problem:
 def _preamble_problem(name: str, header: Header, found: int) -> Problem:
     first = ",".join(header.names)
     above = "line 1 is" if found == 2 else f"lines 1-{found - 1} are"
+    them = "it" if found == 2 else "them"
     what = (
         f"{quote(first)} is not a header row: the column names seem to be on line {found}, and "
-        f"{above} a title or notes above them. Delete {above.split()[0]} above the header, or "
-        f"set the header line to {found} (cli.py --header-line {found})"
+        f"{above} a title or notes above them. Delete {them}, or set the header line to "
+        f"{found} (cli.py import --header-line {found})"
     )
     return problem(name, 1, None, first, "preamble", what)
 

@@ -197,6 +197,8 @@ def _number_sql(
     item: InputField, text: str, rules: ValueRules, decimal: str, prefix: str
 ) -> FieldSQL:
     thousands = rules.thousands or ""
+    if rules.thousands is None and decimal == ",":
+        thousands = "."  # with a decimal comma, a point can only group thousands (1.234,50)
     symbols = bool(rules.currency_symbols) and item.money
     cents = rules.amount_unit == "cents" and item.money
     if decimal == "." and not thousands and not symbols:
