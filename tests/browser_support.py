@@ -1,8 +1,9 @@
 """Helpers for the browser tests: a ``streamlit run`` server on a free port and Debian Chromium.
 
-Also a small command to refresh the README screenshot from a demo database::
+Also a small command to refresh the README screenshots from a demo database::
 
     python -m tests.browser_support --screenshots docs/screenshots --accounts 2000
+    python -m tests.browser_support --screenshots docs/screenshots --pages health,account
 
 Playwright's own browser download is not used: the tests drive Debian's ``/usr/bin/chromium``.
 """
@@ -59,6 +60,8 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    warm: bool = False
+    """True once a browser has seen the entry script's navigation (see :func:`open_app`)."""
 
 
 def _healthy(url: str) -> bool:
@@ -182,6 +185,49 @@ def wait_for_app_idle(page, timeout_ms: int = 30_000) -> None:  # type: ignore[n
     )
 
 
+def open_app(page, server: Server, path: str = "") -> None:  # type: ignore[no-untyped-def]
+    """Open ``path`` (``health``, ``account?account=ID``) once the entry script has run.
+
+    A freshly started server serves a deep link as a plain ``pages/`` script (narrow layout,
+    file-name navigation) until ``dashboard.py`` has run once (Streamlit 1.67), so the root is
+    opened first when the navigation has not been seen on this server yet.
+    """
+    if not server.warm:
+        page.goto(server.url)
+        page.locator('[data-testid="stSidebarNav"]').get_by_text("Customers").wait_for(
+            timeout=60_000
+        )
+        server.warm = True
+    if path:
+        page.goto(f"{server.url}/{path}")
+    wait_for_app_idle(page)
+
+
+def build_health_test_database(path: Path, *, accounts: int = 120, seed: int = 7) -> Path:
+    """The browser demo database, with at least one red account for the red-band path.
+
+    If the seeded demo happens to have no red account, the red edge is raised just above the
+    lowest score (a stored HealthSettings change, as the settings page would make).
+    """
+    build_test_database(path, accounts=accounts, seed=seed)
+    from metrics.health import health_scores
+    from metrics.health_settings import HealthSettings
+    from store.db import open_database
+    from store.settings import load_settings, save_settings
+
+    con = open_database(path)
+    try:
+        scores = health_scores(con, as_of=DEMO_AS_OF)
+        if not (scores["band"] == "red").any() and scores["health_score"].notna().any():
+            current = load_settings(con, HealthSettings)
+            lowest = float(scores["health_score"].min())
+            red_below = min(lowest + 1.0, current.green_from - 1.0)
+            save_settings(con, current.model_copy(update={"red_below": red_below}))
+    finally:
+        con.close()
+    return path
+
+
 def metric_value(page, label: str) -> str:  # type: ignore[no-untyped-def]
     """The displayed value of the ``st.metric`` card whose label is exactly ``label``."""
     card = page.locator('[data-testid="stMetric"]').filter(
@@ -205,10 +251,29 @@ def full_page_screenshot(page, target: Path, *, width: int) -> None:  # type: ig
     page.set_viewport_size({"width": width, "height": 1000})
 
 
+SCREENSHOT_PAGES: dict[str, str] = {
+    "executive": "",
+    "data": "data",
+    "health": "health",
+    "account": "account?account=acct_lifecycle",
+    "moments": "moments",
+    "health_settings": "health_settings",
+}
+"""Screenshot name → address (the account page shows the demo's scripted lifecycle account)."""
+
+
 def take_screenshots(
-    out_dir: Path, *, accounts: int, width: int = 1600, db: Path | None = None
+    out_dir: Path,
+    *,
+    accounts: int,
+    width: int = 1600,
+    db: Path | None = None,
+    pages: tuple[str, ...] = ("executive", "data"),
 ) -> list[Path]:
-    """Full-page screenshots of the Executive and Data pages (fresh demo unless ``db``)."""
+    """Full-page screenshots of ``pages`` (names of :data:`SCREENSHOT_PAGES`).
+
+    A fresh demo is built unless ``db`` is given.
+    """
     from playwright.sync_api import sync_playwright
 
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -225,11 +290,13 @@ def take_screenshots(
             browser = launch_chromium(p)
             try:
                 page = browser.new_page(viewport={"width": width, "height": 1000})
-                for name, path in (("executive", ""), ("data", "data")):
-                    page.goto(f"{server.url}/{path}")
-                    page.locator('[data-testid="stMetric"]').first.wait_for(timeout=60_000)
+                for name in pages:
+                    open_app(page, server, SCREENSHOT_PAGES[name])
+                    page.locator('[data-testid="stMainBlockContainer"] h1').first.wait_for(
+                        timeout=60_000
+                    )
                     wait_for_app_idle(page)
-                    if name == "executive":
+                    if name in ("executive", "health", "account", "moments"):
                         page.locator(".js-plotly-plot").last.wait_for(timeout=30_000)
                     target = out_dir / f"{name}.png"
                     full_page_screenshot(page, target, width=width)
@@ -258,8 +325,17 @@ def main() -> None:
     parser.add_argument("--accounts", type=int, default=2000)
     parser.add_argument("--width", type=int, default=1600)
     parser.add_argument("--db", type=Path, help="an existing database instead of a fresh demo")
+    parser.add_argument(
+        "--pages", default="executive,data",
+        help="comma-separated screenshot names: " + ", ".join(SCREENSHOT_PAGES),
+    )
     args = parser.parse_args()
-    shots = take_screenshots(args.screenshots, accounts=args.accounts, width=args.width, db=args.db)
+    pages = tuple(name.strip() for name in args.pages.split(",") if name.strip())
+    unknown = [name for name in pages if name not in SCREENSHOT_PAGES]
+    if unknown:
+        parser.error(f"unknown page(s) {unknown}; choose from {', '.join(SCREENSHOT_PAGES)}")
+    shots = take_screenshots(args.screenshots, accounts=args.accounts, width=args.width,
+                             db=args.db, pages=pages)
     for shot in shots:
         shrink_png(shot)
         print(shot.relative_to(ROOT) if shot.is_relative_to(ROOT) else shot)

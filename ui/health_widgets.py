@@ -833,7 +833,7 @@ def account_header(
     days = header.get("days_to_renewal")
     renewal.metric(
         "Renewal date", formats.day(header.get("renewal_date")),
-        delta=None if formats.is_missing(days) else _days_text(int(days)),  # type: ignore[arg-type]
+        delta="no term end" if formats.is_missing(days) else _days_text(int(days)),  # type: ignore[arg-type]
         delta_color="off", delta_arrow="off", border=True,
         help="Next term end of an active contract; none for month-to-month.",
     )
@@ -841,11 +841,12 @@ def account_header(
     still = change is not None and round(change, 1) == 0
     health.metric(
         "Health score", formats.score(_num(header.get("health_score"))),
-        delta=None if change is None else
+        delta=("no score last month" if header.get("health_score") is not None
+               else "not scored") if change is None else
         ("unchanged vs last month" if still else
          formats.score_change(change)[2:] + " vs last month"),
-        delta_color="off" if still else "normal",
-        delta_arrow="off" if still else "auto",
+        delta_color="off" if still or change is None else "normal",
+        delta_arrow="off" if still or change is None else "auto",
         border=True,
         help=f"Weighted mean of the components with data ({HIGHER_IS_HEALTHIER}), cut to "
         "one decimal.",
@@ -866,9 +867,15 @@ def account_header(
         border=True, help="Peak daily active users in the last 30 days vs seats purchased.",
     )
     missing = header.get("missing_components")
-    if isinstance(missing, str) and missing:
-        st.caption(f"No data for: {missing} — left out of the score, the other weights "
+    if isinstance(missing, str):
+        missing = [m.strip() for m in missing.split(",") if m.strip()]
+    if missing and header.get("health_score") is not None:
+        names = ", ".join(COMPONENT_LABELS.get(m, m).lower() for m in missing)  # type: ignore[union-attr]
+        st.caption(f"No data for: {names} — left out of the score, the other weights "
                    "renormalised.")
+    elif header.get("health_score") is None:
+        st.caption(f"Not scored on {as_of:%Y-%m-%d}: no recurring subscription in force, or "
+                   "no component with data.")
 
 
 def _num(value: object) -> float | None:
