@@ -29,7 +29,7 @@ import pandas as pd
 
 from metrics.filters import month_start
 from metrics.health import _snapshot_dates, health_band, health_tables, score_inputs
-from metrics.health_settings import COMPONENTS, HealthSettings
+from metrics.health_settings import COMPONENTS, HealthSettings, MomentSettings
 from metrics.moments import revenue_moments
 from metrics.movements import _live_snapshots, add_months
 from metrics.snapshots import data_horizon, subscription_mrr_cte
@@ -162,7 +162,7 @@ def account_header(
         ),
         "seats_purchased": _int_or_none(account["seats_purchased"]),
         "active_users_30d": _int_or_none(_maybe(now, "active_users_30d")),
-        "referenceable": bool(account["referenceable"]) if account["referenceable"] else False,
+        "referenceable": bool(account["referenceable"] or False),
         "missing_components": (
             list(COMPONENTS) if now is None else _split(now.get("missing_components"))
         ),
@@ -183,19 +183,20 @@ def _account(con: duckdb.DuckDBPyConnection, account_id: str) -> dict[str, Any] 
 
 
 def _priced_rows(
-    con: duckdb.DuckDBPyConnection, *, account_id: str, as_of: date, final: str = "select"
+    con: duckdb.DuckDBPyConnection,
+    *,
+    account_id: str,
+    as_of: date,
+    final: str = "sql/account_rows_select.sql",
 ) -> pd.DataFrame:
-    """The account's rows priced by the shared SQL, then ``account_rows_<final>.sql``."""
+    """The account's rows priced by the shared SQL (``account_rows``), then ``final``: the rows
+    themselves, or ``sql/account_subscription_events.sql`` for the classified changes."""
     settings = load_settings(con, MetricSettings)
-    tail = (
-        "sql/account_rows_select.sql" if final == "select"
-        else "sql/account_subscription_events.sql"
-    )
     sql = (
         load_sql(__file__, "sql/account_rows_head.sql")
         + subscription_mrr_cte()
         + load_sql(__file__, "sql/account_rows.sql")
-        + load_sql(__file__, tail)
+        + load_sql(__file__, final)
     )
     return con.execute(
         sql,
@@ -368,7 +369,9 @@ def _subscription_part(
     billing: pd.DataFrame,
     currency: str,
 ) -> pd.DataFrame:
-    events = _priced_rows(con, account_id=account_id, as_of=as_of, final="events")
+    events = _priced_rows(
+        con, account_id=account_id, as_of=as_of, final="sql/account_subscription_events.sql"
+    )
     same_day_billing = {
         (row.day, row.event_type): float(row.amount)
         for row in billing.itertuples()
@@ -533,11 +536,11 @@ def _duration(hours: float) -> str:
 def _nps_part(con: duckdb.DuckDBPyConnection, *, account_id: str, as_of: date) -> pd.DataFrame:
     answers = con.execute(
         "SELECT responded_at, score, comment FROM nps_responses "
-        "WHERE account_id = $id AND responded_at < $end ORDER BY responded_at, score",
+        "WHERE account_id = $id AND responded_at < $end ORDER BY responded_at, score, comment",
         {"id": account_id,
          "end": datetime.combine(as_of + timedelta(days=1), datetime.min.time())},
     ).df()
-    settings = _moment_settings(con)
+    settings = load_settings(con, MomentSettings)
     rows = []
     for n in answers.itertuples():
         score = int(n.score)
@@ -554,12 +557,6 @@ def _nps_part(con: duckdb.DuckDBPyConnection, *, account_id: str, as_of: date) -
             "amount": np.nan, "_at": stamp,
         })
     return _part(rows)
-
-
-def _moment_settings(con: duckdb.DuckDBPyConnection):
-    from metrics.health_settings import MomentSettings
-
-    return load_settings(con, MomentSettings)
 
 
 def _moment_part(con: duckdb.DuckDBPyConnection, *, account_id: str, as_of: date) -> pd.DataFrame:
@@ -584,7 +581,7 @@ def _note_part(con: duckdb.DuckDBPyConnection, *, account_id: str, as_of: date) 
     notes = con.execute(
         "SELECT renewal_date, status, note, next_step, changed_by, changed_at "
         "FROM renewal_work WHERE account_id = $id AND changed_at < $end "
-        "ORDER BY changed_at, status, note",
+        "ORDER BY changed_at, changed_by, status, note, next_step, renewal_date",
         {"id": account_id,
          "end": datetime.combine(as_of + timedelta(days=1), datetime.min.time())},
     ).df()
