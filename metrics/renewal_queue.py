@@ -47,17 +47,23 @@ MOMENT_LIST_MAX = 3
 
 
 def _moment_summary(moments: pd.DataFrame) -> pd.DataFrame:
-    """Count and short list of open moments per account (types in the order the rules rank)."""
-    kept = moments.loc[~moments["moment_type"].isin(LEFT_OUT_MOMENTS)]
-    rows = []
-    for account_id, group in kept.groupby("account_id", sort=True):
-        types = sorted(set(group["moment_type"]))
-        shown = ", ".join(types[:MOMENT_LIST_MAX])
-        if len(types) > MOMENT_LIST_MAX:
-            shown += f" +{len(types) - MOMENT_LIST_MAX} more"
-        rows.append({"account_id": account_id, "open_moments": len(group),
-                     "open_moment_types": shown})
-    return pd.DataFrame(rows, columns=["account_id", "open_moments", "open_moment_types"])
+    """Count and short list (alphabetical moment types) of open moments per account."""
+    kept = moments.loc[~moments["moment_type"].isin(LEFT_OUT_MOMENTS),
+                       ["account_id", "moment_type"]]
+    counts = kept.groupby("account_id", sort=True).size()
+    types = (kept.drop_duplicates().sort_values(["account_id", "moment_type"])
+             .groupby("account_id", sort=True)["moment_type"].agg(list))
+
+    def shown(names: list[str]) -> str:
+        text = ", ".join(names[:MOMENT_LIST_MAX])
+        extra = len(names) - MOMENT_LIST_MAX
+        return text + (f" +{extra} more" if extra > 0 else "")
+
+    return pd.DataFrame({
+        "account_id": counts.index.to_numpy(dtype=object),
+        "open_moments": counts.to_numpy(dtype="int64"),
+        "open_moment_types": [shown(types[a]) for a in counts.index],
+    })
 
 
 def _renewal_rows(
@@ -68,6 +74,8 @@ def _renewal_rows(
     filters: Filters | None,
     owner: str | None,
     likelihood: pd.DataFrame | None,
+    health: pd.DataFrame | None,
+    moments: pd.DataFrame | None,
     first_day: int,
     last_day: int,
     untouched_only: bool = False,
@@ -83,14 +91,12 @@ def _renewal_rows(
     if untouched_only:
         frame = frame.loc[frame["last_touch"].isna()].reset_index(drop=True)
     ids = frame["account_id"].tolist()
-    if ids:
-        trend = score_trend(
-            health_history(con, as_of=as_of, months=2, account_ids=ids), as_of=as_of
-        )
+    if health is None:
+        health = health_history(con, as_of=as_of, months=2, account_ids=ids)
+    trend = score_trend(health.loc[health["account_id"].isin(ids)], as_of=as_of)
+    if moments is None:
         moments = revenue_moments(con, as_of=as_of, account_ids=ids)
-    else:
-        trend = pd.DataFrame(columns=["account_id", "health_score", "band", "change"])
-        moments = pd.DataFrame(columns=["account_id", "moment_type"])
+    moments = moments.loc[moments["account_id"].isin(ids)]
     frame = frame.merge(
         trend[["account_id", "health_score", "band", "change"]].rename(
             columns={"change": "health_change"}),
@@ -128,13 +134,20 @@ def renewal_queue(
     filters: Filters | None = None,
     owner: str | None = None,
     likelihood: pd.DataFrame | None = None,
+    health: pd.DataFrame | None = None,
+    moments: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Accounts whose next renewal is window_start_days…window_end_days after ``as_of``.
 
     Filters: segment, region and CSM owner select accounts, ``owner`` (a CSM, "my book") too;
     plan keeps accounts whose next renewal includes a subscription on the plan; the month
-    range is not used. ``likelihood`` is a :func:`metrics.renewals.renewal_likelihood` table
-    (computed when None).
+    range is not used.
+
+    The costly inputs can be passed in when the caller already has them (the dashboard keeps
+    them per data version), else they are computed for the queued accounts only:
+    ``likelihood``, a :func:`metrics.renewals.renewal_likelihood` table; ``health``, a
+    :func:`metrics.health.health_history` frame covering ``as_of``'s month and the month
+    before; ``moments``, a :func:`metrics.moments.revenue_moments` frame on ``as_of``.
 
     Returns:
         One row per account, ordered by arr_at_risk descending, then account_id; columns
@@ -153,7 +166,8 @@ def renewal_queue(
     settings = resolve_settings(con, settings)
     frame = _renewal_rows(
         con, as_of=as_of, settings=settings, filters=filters, owner=owner,
-        likelihood=likelihood, first_day=settings.window_start_days,
+        likelihood=likelihood, health=health, moments=moments,
+        first_day=settings.window_start_days,
         last_day=settings.window_end_days,
     )
     return frame.sort_values(
@@ -170,11 +184,13 @@ def overdue_renewals(
     filters: Filters | None = None,
     owner: str | None = None,
     likelihood: pd.DataFrame | None = None,
+    health: pd.DataFrame | None = None,
+    moments: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Accounts past their contact deadline with no touch: the "nobody is silently missed" list.
 
     Accounts whose next renewal is 0 … window_start_days − 1 days after ``as_of`` (so
-    contact_by is already past) and whose renewal has no logged touch. Filters as in
+    contact_by is already past) and whose renewal has no logged touch. Filters and inputs as in
     :func:`renewal_queue`.
 
     Returns:
@@ -184,7 +200,8 @@ def overdue_renewals(
     settings = resolve_settings(con, settings)
     frame = _renewal_rows(
         con, as_of=as_of, settings=settings, filters=filters, owner=owner,
-        likelihood=likelihood, first_day=0, last_day=settings.window_start_days - 1,
+        likelihood=likelihood, health=health, moments=moments,
+        first_day=0, last_day=settings.window_start_days - 1,
         untouched_only=True,
     )
     return frame.sort_values(

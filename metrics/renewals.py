@@ -28,7 +28,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 
-from metrics.filters import Filters
+from metrics.filters import Filters, month_start
 from metrics.health import BANDS, NO_DATA, health_history
 from metrics.health_settings import HealthSettings
 from metrics.renewal_outcomes import (
@@ -261,14 +261,19 @@ def renewal_pipeline(
     settings: RenewalSettings | None = None,
     filters: Filters | None = None,
     likelihood: pd.DataFrame | None = None,
+    health: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Every renewal due in the next 12 months with its forecast.
 
     Renewals due from ``as_of`` up to the day before the same date 12 months on, from
     subscriptions in force on ``as_of`` (``sql/renewal_upcoming.sql``). Filters: segment,
     region and CSM owner select accounts; plan keeps renewals of a subscription on the plan;
-    the month range is not used. ``likelihood`` is a :func:`renewal_likelihood` table (computed
-    when None; pass it to reuse one table across calls).
+    the month range is not used.
+
+    The two costly inputs can be passed in when the caller already has them (the dashboard
+    keeps both per data version): ``likelihood``, a :func:`renewal_likelihood` table, and
+    ``health``, a :func:`metrics.health.health_history` frame whose ``as_of`` month covers the
+    accounts (its scores on ``as_of``). Each is computed when None.
 
     Returns:
         One row per account and due date, ordered by renewal_date, account_id; columns
@@ -286,11 +291,13 @@ def renewal_pipeline(
     frame = upcoming_renewals(
         con, as_of=as_of, due_from=as_of, due_to=due_to, next_only=False, filters=filters
     ).rename(columns={"arr": "arr_due"})
-    # Scored over every account in force: health filters would not make scoring cheaper, and
-    # health_history skips the raw-input columns health_scores returns.
-    health = health_history(con, as_of=as_of, months=1)
-    frame = frame.merge(health[["account_id", "band", "health_score"]], on="account_id",
-                        how="left")
+    if health is None:
+        # Every account in force: an account filter would not make scoring cheaper, and
+        # health_history skips the raw-input columns health_scores returns.
+        health = health_history(con, as_of=as_of, months=1)
+    current = health.loc[health["month"] == month_start(as_of),
+                         ["account_id", "band", "health_score"]]
+    frame = frame.merge(current, on="account_id", how="left")
     frame["band"] = frame["band"].astype(object).where(frame["band"].notna(), None)
     frame = current_status(current_work(con), frame)
     frame = apply_likelihood(frame, likelihood)

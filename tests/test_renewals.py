@@ -34,6 +34,7 @@ from pydantic import ValidationError
 
 from metrics.filters import Filters
 from metrics.health import health_history, score_trend
+from metrics.moments import revenue_moments
 from metrics.renewal_outcomes import (
     KPI_COLUMNS,
     kpis_from_outcomes,
@@ -697,3 +698,34 @@ def test_an_empty_database_gives_empty_frames_with_their_columns(make_db):
     for frame in (renewal_queue(con, as_of=AS_OF), overdue_renewals(con, as_of=AS_OF)):
         assert frame.empty and list(frame.columns) == list(QUEUE_COLUMNS)
     assert renewal_kpis(con, as_of=AS_OF).empty
+
+
+def test_passing_the_shared_inputs_gives_the_same_pipeline_and_queue(demo):
+    # The dashboard keeps likelihood, two months of health for every account and the moments
+    # feed per data version; passing them must not change a number.
+    as_of = d(2026, 6, 30)
+    likelihood = renewal_likelihood(demo, as_of=as_of)
+    health = health_history(demo, as_of=as_of, months=2)
+    moments = revenue_moments(demo, as_of=as_of)
+    for build in (renewal_queue, overdue_renewals):
+        alone = build(demo, as_of=as_of)
+        shared = build(demo, as_of=as_of, likelihood=likelihood, health=health, moments=moments)
+        assert_frame_equal(alone, shared)
+    assert_frame_equal(renewal_pipeline(demo, as_of=as_of),
+                       renewal_pipeline(demo, as_of=as_of, likelihood=likelihood, health=health))
+
+
+def test_open_moments_are_counted_and_listed_briefly():
+    from metrics.renewal_queue import _moment_summary
+
+    moments = pd.DataFrame({
+        "account_id": ["A", "A", "A", "A", "A", "B", "C"],
+        "moment_type": ["usage_drop", "anniversary", "upsell", "nps_promoter", "renewal_window",
+                        "card_expiring", "renewal_window"],
+    })
+    summary = _moment_summary(moments)
+    # renewal_window is left out (C has nothing else); A has four types: three shown.
+    assert summary.values.tolist() == [
+        ["A", 4, "anniversary, nps_promoter, upsell +1 more"],
+        ["B", 1, "card_expiring"],
+    ]
