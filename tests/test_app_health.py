@@ -164,7 +164,8 @@ def test_health_page_says_higher_is_healthier(health_db: Path) -> None:
 def test_scorecard_lists_every_account_with_band_trend_and_no_data(health_db: Path) -> None:
     at = _page("pages/health.py")
     table = _table(at, "health_table").set_index("name")
-    assert list(table.index) == ["Greenfield", "Nodata Inc", "Redwood", "Yellowstone"]
+    # Least healthy first, the account without a score last.
+    assert list(table.index) == ["Redwood", "Yellowstone", "Greenfield", "Nodata Inc"]
     assert table.loc["Redwood", "band"] == "Red"
     assert table.loc["Redwood", "health_score"] == 0.0
     assert table.loc["Redwood", "change"] == -100.0  # green on May 31 (NPS 9), red now

@@ -345,7 +345,8 @@ class Scorecard:
 
     accounts: pd.DataFrame
     """:func:`metrics.health.health_scores` rows plus health_score_before, band_before and
-    change (vs last month, score points) from :func:`metrics.health.score_trend`."""
+    change (vs last month, score points) from :func:`metrics.health.score_trend`; least
+    healthy first (health_score ascending, then account_id), unscored accounts last."""
     bands: pd.DataFrame
     """:func:`metrics.health.band_counts` of ``accounts``."""
     migration: pd.DataFrame
@@ -381,7 +382,10 @@ def scorecard(
         accounts = accounts.loc[accounts["band"].isin(bands)]
     if owner:
         accounts = accounts.loc[accounts["csm_owner"] == owner]
-    accounts = accounts.reset_index(drop=True)
+    # Least healthy first (the accounts to act on), accounts without a score last.
+    accounts = accounts.sort_values(
+        ["health_score", "account_id"], na_position="last", kind="stable"
+    ).reset_index(drop=True)
     narrowed = bool(bands or owner or view.filters != Filters())
     if narrowed:
         # Accounts that left since last month have no row today, so no segment or owner to

@@ -219,6 +219,8 @@ def account_mrr_chart(history: pd.DataFrame, currency: str) -> go.Figure:
             continue
         sign = -1.0 if column in NEGATIVE_MOVEMENTS else 1.0
         values = sign * history[column].astype(float).fillna(0.0)
+        if not values.any():
+            continue  # the legend lists only movements this account had
         fig.add_trace(
             go.Bar(
                 x=months, y=values, name=MOVEMENT_LABELS[column],
