@@ -118,7 +118,7 @@ def plan_file(
         if how == "profile":
             plan.notes.insert(0, "Read with the saved mapping profile for this header.")
         elif how == "preset" and choice.preset is None:
-            plan.notes.insert(0, f"Recognised as a {plan.recipe.title}.")
+            plan.notes.insert(0, f"Recognised as: {plan.recipe.title}.")
     return plan, problems
 
 

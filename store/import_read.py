@@ -229,10 +229,12 @@ def _drop_footer(
     kept = list(rejects)
     dropped: list[str] = []
     while kept:
-        text = (kept[-1][3] or "").strip()
+        line, text = kept[-1][0], (kept[-1][3] or "").strip()
         if text in ("", '""') or any(p.fullmatch(text) for p in patterns):
-            dropped.append(text)
-            kept.pop()
+            if not dropped or dropped[-1] != text:
+                dropped.append(text)
+            while kept and kept[-1][0] == line:  # DuckDB may reject a line more than once
+                kept.pop()
         else:
             break
     if not any(t not in ("", '""') for t in dropped):

@@ -241,7 +241,7 @@ def import_files(
     options = make_options(table=table, preset=preset, profile=profile, mapping=mapping,
                            mode=mode, modes=modes, dialect=dialect, extra_columns=extra_columns,
                            as_of=as_of)  # fmt: skip
-    specs = _specs(files)
+    specs = as_specs(files)
     report = progress or _silent
     names = [s.name or Path(s.path).name for s in specs]
     with import_lock(con, files=names, wait=wait):
@@ -299,7 +299,7 @@ def check_files(
     options = make_options(table=table, preset=preset, profile=profile, mapping=mapping,
                            mode=mode, modes=modes, dialect=dialect, extra_columns=extra_columns,
                            as_of=as_of, references=references)  # fmt: skip
-    session = Session(con, _specs(files), options, _silent)
+    session = Session(con, as_specs(files), options, _silent)
     con.execute("BEGIN TRANSACTION")
     try:
         return session.stage_and_check()
@@ -542,7 +542,12 @@ def _choice(spec: ImportFile, default: Choice) -> Choice:
     return default
 
 
-def _specs(files: Sequence[str | Path | ImportFile] | str | Path) -> list[ImportFile]:
+def as_specs(files: Sequence[str | Path | ImportFile] | str | Path) -> list[ImportFile]:
+    """Files as :class:`ImportFile` (a bare path gets every choice from the call).
+
+    Raises:
+        ValueError: no files.
+    """
     if isinstance(files, str | Path):
         files = [files]
     if not files:
