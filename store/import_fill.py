@@ -69,8 +69,7 @@ def fill(
     if plan.recipe.direct:
         table = plan.recipe.outputs[0].table
         con.execute(stage_ddl(table))
-        columns = [(name, position(plan.columns[name]), sql)
-                   for name, sql in _field_sqls(plan, table).items()]  # fmt: skip
+        columns = [(name, raw, sql) for name, (raw, sql) in _field_sqls(plan, table).items()]
         insert_rows(con, stage_name(table), read, plan.index, columns)
         _remember(words, table.name, plan, {n: s for n, _, s in columns})
         result.tables.append(table.name)
@@ -87,17 +86,24 @@ def _by_position(plan: FilePlan) -> list[tuple[str, str]]:
     return [(fields_at.get(i, ""), h) for i, h in enumerate(plan.source.header.names)]
 
 
-def _field_sqls(plan: FilePlan, table: Table | None) -> dict[str, FieldSQL]:
-    """Field SQL of every mapped field, reading its header position."""
+def _field_sqls(plan: FilePlan, table: Table | None) -> dict[str, tuple[str, FieldSQL]]:
+    """(raw SQL, field SQL) of every mapped field, reading its header position.
+
+    An unmapped currency field is read as empty when a value rule gives the file's currency.
+    """
     out = {}
     for number, item in enumerate(plan.recipe.fields):
-        if item.name not in plan.columns:
-            continue
         rules = effective_rules(plan.recipe, plan.mapping, item.name)
-        out[item.name] = field_sql(
-            item, position(plan.columns[item.name]), rules,
-            decimal=plan.source.dialect.decimal, prefix=f"f{number}_", table=table,
-        )  # fmt: skip
+        if item.name in plan.columns:
+            raw = position(plan.columns[item.name])
+        elif item.name == "currency" and rules.currency:
+            raw = "CAST(NULL AS VARCHAR)"
+        else:
+            continue
+        out[item.name] = (raw, field_sql(
+            item, raw, rules, decimal=plan.source.dialect.decimal, prefix=f"f{number}_",
+            table=table,
+        ))  # fmt: skip
     return out
 
 
@@ -123,8 +129,9 @@ def _fill_preset(
     recipe = plan.recipe
     pseudo = Table("fields", tuple(Column(f.name, f.kind, f.required) for f in recipe.fields))
     con.execute(layout_ddl(FIELDS, ((f.name, f.kind) for f in recipe.fields)))
-    sqls = _field_sqls(plan, None)
-    columns = [(name, position(plan.columns[name]), sql) for name, sql in sqls.items()]
+    found = _field_sqls(plan, None)
+    sqls = {name: sql for name, (_, sql) in found.items()}
+    columns = [(name, raw, sql) for name, (raw, sql) in found.items()]
     insert_rows(con, FIELDS, read, plan.index, columns)
     field_words = Words(
         {(plan.index, n): plan.labels.get(n, n) for n in recipe.field_names},
