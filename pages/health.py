@@ -75,6 +75,8 @@ title.markdown(
 with button:
     health_widgets.download(
         "health", health_widgets.scorecard_csv(card.accounts), key="health_csv",
-        as_of=view.as_of, help="The accounts shown, with every component score.",
+        as_of=view.as_of,
+        help="The accounts shown: the columns of `python cli.py report health` (every "
+        "component score and raw input), plus last month's score and the change.",
     )
 health_widgets.scorecard_table(card.accounts, settings, view.currency, key="health_table")

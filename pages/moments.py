@@ -71,6 +71,6 @@ title.markdown(
 with button:
     health_widgets.download(
         "moments", health_widgets.moments_csv(shown), key="moments_csv", as_of=view.as_of,
-        help="The moments shown, with evidence and next step.",
+        help="The moments shown: the columns of `python cli.py report moments`.",
     )
 health_widgets.moments_table(shown, view.currency, key="moments_table")

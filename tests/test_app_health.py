@@ -21,6 +21,7 @@ after it → payment_failed (high, 200 at stake). Y1's NPS 8 is neither.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -247,11 +248,15 @@ def test_scorecard_csv_cuts_scores_to_one_decimal_like_the_screen(health_db: Pat
     accounts = ui_data.scorecard(
         ui_data.View(db=ui_data.open_current(), as_of=AS_OF), SENTIMENT_ONLY
     ).accounts
-    csv = health_widgets.scorecard_csv(accounts).decode("utf-8")
-    header, *rows = csv.strip().splitlines()
-    assert header.startswith("account_id,name,segment,region,csm_owner,health_score,band,")
-    yellowstone = next(r for r in rows if r.startswith("Y1,"))
-    assert ",66.6,yellow," in yellowstone  # 66.67 cut, not rounded to 66.7
+    csv = pd.read_csv(io.BytesIO(health_widgets.scorecard_csv(accounts)), dtype=str)
+    columns = list(csv.columns)
+    assert columns[:5] == ["account_id", "name", "segment", "csm_owner", "region"]
+    assert columns[-3:] == ["health_score_before", "band_before", "change_vs_last_month"]
+    yellowstone = csv.set_index("account_id").loc["Y1"]
+    assert yellowstone["health_score"] == "66.6"  # 66.67 cut, not rounded to 66.7
+    assert yellowstone["band"] == "yellow"
+    assert yellowstone["arr"] == "2400.0"
+    assert csv.set_index("account_id").loc["R1", "change_vs_last_month"] == "-100.0"
 
 
 @pytest.mark.parametrize(

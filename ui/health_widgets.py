@@ -358,19 +358,24 @@ SCORECARD_COLUMNS = [
 
 
 def scorecard_csv(accounts: pd.DataFrame) -> bytes:
-    """The scorecard as CSV: scores cut to one decimal like the screen, dates ISO."""
-    frame = accounts[
-        ["account_id", "name", "segment", "region", "csm_owner", "health_score", "band",
-         "change", *(f"{c}_score" for c in COMPONENTS), "missing_components", "mrr", "arr",
-         "renewal_date"]
-    ].copy()
-    for column in ["health_score", *(f"{c}_score" for c in COMPONENTS)]:
+    """The scorecard as CSV: the columns of ``python cli.py report health`` (every column of
+    :func:`metrics.health.health_scores`, raw inputs included), then health_score_before,
+    band_before and change_vs_last_month.
+
+    Scores are cut to one decimal like the screen (a yellow 69.99 reads 69.9, never 70), money
+    is rounded to cents and dates are ISO.
+    """
+    frame = accounts.rename(columns={"change": "change_vs_last_month"}).copy()
+    for column in ["health_score", "health_score_before",
+                   *(f"{c}_score" for c in COMPONENTS)]:
         frame[column] = frame[column].map(formats.floor_score)
-    frame["change"] = frame["change"].astype(float).round(1)
-    frame = frame.rename(columns={"change": "change_vs_last_month"})
-    for column in ("mrr", "arr"):
-        frame[column] = frame[column].astype(float).round(2)
-    frame["renewal_date"] = pd.to_datetime(frame["renewal_date"]).dt.strftime("%Y-%m-%d")
+    frame["change_vs_last_month"] = frame["change_vs_last_month"].astype(float).round(1)
+    for column in ("mrr", "arr", "mrr_3m_ago"):
+        if column in frame:
+            frame[column] = frame[column].astype(float).round(2)
+    for column in frame.columns:
+        if pd.api.types.is_datetime64_any_dtype(frame[column]):
+            frame[column] = frame[column].dt.strftime("%Y-%m-%d")
     return to_safe_csv(frame)
 
 
