@@ -292,8 +292,9 @@ def known_accounts_sql(staged: set[str], *, replace_accounts: bool = False) -> s
     for name in ("accounts", NEW_ACCOUNTS.name):
         if name in staged:
             parts.append(
-                "SELECT " + typed_col("account_id") + " FROM " + stage_name(TARGETS_BY_NAME[name])
-            )
+                "SELECT " + typed_col("account_id") + " AS id FROM "
+                + stage_name(TARGETS_BY_NAME[name])
+            )  # fmt: skip
     if not parts:
         return "SELECT NULL AS id WHERE false"
     return " UNION ".join(parts)
@@ -448,7 +449,8 @@ def check_orphans(
             found.append((name, count, sample))
     if not found:
         return []
-    listing = ", ".join(f"{n:,} {name} rows" for name, n, _ in found)
+    parts = [f"{n:,} {name} rows" for name, n, _ in found]
+    listing = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
     examples = sorted({a for _, _, sample in found for a in sample})[:5]
     what = (
         f"replacing accounts would leave {listing} whose account is not in this file (e.g. "

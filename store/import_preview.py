@@ -116,6 +116,7 @@ def preview_import(
             accounts = _account_changes(con, session)
             mrr_before = _mrr(con)
             counts = session.write(lambda _f, _t: None)
+            session.finish_meta()
             if on_loaded is not None:
                 on_loaded(con)
             else:

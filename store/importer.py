@@ -255,11 +255,11 @@ def import_files(
             if problems:
                 raise ImportValidationError(problems)
             counts = session.write(report)
+            session.finish_meta()  # before on_loaded: the as-of date sets the MRR horizon
             if on_loaded is not None:
                 report(0.85, "Rebuilding derived tables")
                 on_loaded(con)
             version = bump_data_version(con)
-            session.finish_meta()
             drop_staging(con)
             report(0.95, "Saving")
             log_finished(con, import_id=import_id, finished_at=_now(),
