@@ -10,10 +10,10 @@ gets the overall rate.
 
 Why the band at the start of the look-back and not at each due date: scoring health costs
 about half a second per date at 100,000 accounts, and the due dates cover a whole year of
-month ends (5–6 s); one scoring date keeps the pipeline and the queue near a second. It also
-matches how the forecast is used: the pipeline applies today's band to renewals 0–12 months
-away, and the basis measures the band 0–12 months before each past due date, so the
-lead times match, and no band is read after the customer had already decided.
+month ends (5–6 s); one date costs one scoring. It also matches how the forecast is used:
+the pipeline applies today's band to renewals 0–12 months away, and the basis measures the
+band 0–12 months before each past due date, so the lead times match, and no band is read
+after the customer had already decided.
 
 Forecast per upcoming renewal: forecast_arr = arr_due × likelihood and
 arr_at_risk = arr_due × (1 − likelihood).
