@@ -1,7 +1,9 @@
 """Command line: demo data, import, and every report the pages show, as CSV or JSON.
 
     python cli.py sample --db PATH [--accounts N] [--seed S] [--as-of DATE]
-    python cli.py import --db PATH [--table NAME] FILE...
+    python cli.py import --db PATH [--table NAME | --preset NAME | --profile NAME]
+                         [--mode replace|upsert|append] [--as-of DATE] FILE...
+    python cli.py check [--db PATH] [--table NAME | --preset NAME | --profile NAME] FILE...
     python cli.py report NAME --db PATH [--as-of DATE] [--format csv|json] [--out FILE]
                                         [--segment S ...] [--plan P ...] [--region R ...]
                                         [--owner O ...] [--from YYYY-MM] [--to YYYY-MM]
@@ -61,34 +63,142 @@ def cmd_sample(args: argparse.Namespace) -> int:
     return 0
 
 
+def _import_choices(args: argparse.Namespace) -> dict:
+    """Keyword arguments of import_files/check_files from the import and check options."""
+    from store.dialect import Dialect
+
+    declared = {
+        "encoding": args.encoding, "header_line": args.header_line,
+        "delimiter": "\t" if args.delimiter == "tab" else args.delimiter,
+        "decimal": args.decimal,
+    }  # fmt: skip
+    return {
+        "table": args.table, "preset": args.preset, "profile": args.profile, "mode": args.mode,
+        "extra_columns": args.extra_columns, "as_of": args.as_of,
+        "dialect": Dialect(**{k: v for k, v in declared.items() if v is not None}),
+    }  # fmt: skip
+
+
+def _print_problems(problems: list, limit: int, heading: str) -> None:
+    from store.import_problems import problem_count
+
+    total = problem_count(problems)
+    print(heading.format(total=f"{total:,}", s="" if total == 1 else "s"), file=sys.stderr)
+    listed = [p for p in problems if p.rule != "too_many_problems"]
+    for problem in listed[:limit]:
+        print("  " + problem.message, file=sys.stderr)
+    if total > min(limit, len(listed)):
+        print(f"  … and {total - min(limit, len(listed)):,} more", file=sys.stderr)
+
+
+def _print_files(reports: tuple) -> None:
+    for report in reports:
+        what = f"{report.target} ({report.how})"
+        rows = "skipped, imported before" if report.skipped else f"{report.rows:,} rows"
+        print(f"{report.name}: {what}, {rows}; {report.dialect}")
+        for note in report.notes:
+            print("  " + note)
+
+
+def _busy(args: argparse.Namespace, exc: Exception) -> int:
+    """A database held by another process: say whether an import is running there."""
+    from store.import_lock import busy_message, lock_holder
+
+    holder = lock_holder(args.db)
+    print(busy_message(holder) if holder is not None else str(exc), file=sys.stderr)
+    return 1
+
+
 def cmd_import(args: argparse.Namespace) -> int:
+    """Validate and load files in one transaction; progress on stderr, no size limit."""
     from metrics.snapshots import refresh_derived
+    from store.db import DatabaseBusyError
+    from store.import_lock import ImportInProgressError
     from store.importer import ImportValidationError, import_files
 
     missing = [f for f in args.files if not Path(f).is_file()]
     if missing:
         print("File not found: " + ", ".join(missing), file=sys.stderr)
         return 1
-    con = open_database(args.db)
+    try:
+        con = open_database(args.db)
+    except DatabaseBusyError as exc:
+        return _busy(args, exc)
     try:
         result = import_files(
-            con, args.files, table=args.table, who=args.who, on_loaded=refresh_derived,
-            progress=_terminal_progress,
+            con, args.files, who=args.who, on_loaded=refresh_derived,
+            progress=_terminal_progress, wait=args.wait, **_import_choices(args),
         )
     except ImportValidationError as exc:
-        problems = exc.problems
-        print(f"Import failed: {len(problems)} problem(s); nothing was changed.", file=sys.stderr)
-        for problem in problems[: args.max_problems]:
-            print("  " + problem.message, file=sys.stderr)
-        if len(problems) > args.max_problems:
-            print(f"  … and {len(problems) - args.max_problems} more", file=sys.stderr)
+        _print_problems(exc.problems, args.max_problems,
+                        "Import failed: {total} problem{s}; nothing was changed.")
+        return 1
+    except (ImportInProgressError, ValueError) as exc:
+        print(str(exc), file=sys.stderr)
         return 1
     finally:
         con.close()
+    _print_files(result.files)
     for table, count in result.row_counts.items():
-        print(f"{table:<16} {count:>12,} rows")
+        print(f"{table:<20} {count:>12,} rows")
     print(f"Import {result.import_id} done; data version {result.data_version}.")
     return 0
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    """Validate files as an import would, without loading; exit 1 when there are problems.
+
+    Without --db the files are checked on their own (references to stored accounts and
+    exchange rates are not checked).
+    """
+    from store.db import DatabaseBusyError
+    from store.importer import check_files
+
+    missing = [f for f in args.files if not Path(f).is_file()]
+    if missing:
+        print("File not found: " + ", ".join(missing), file=sys.stderr)
+        return 1
+    try:
+        con = open_database(args.db if args.db else ":memory:", create=args.db is None)
+    except DatabaseBusyError as exc:
+        return _busy(args, exc)
+    try:
+        problems = check_files(con, args.files, references=args.db is not None,
+                               **_import_choices(args))  # fmt: skip
+    except ValueError as exc:
+        print(str(exc), file=sys.stderr)
+        return 1
+    finally:
+        con.close()
+    if problems:
+        _print_problems(problems, args.max_problems, "{total} problem{s} found.")
+        return 1
+    scope = "" if args.db else " (stored accounts and exchange rates not checked: no --db)"
+    print(f"No problems found in {len(args.files)} file(s){scope}.")
+    return 0
+
+
+def _add_import_options(parser: argparse.ArgumentParser) -> None:
+    what = parser.add_mutually_exclusive_group()
+    what.add_argument("--table", help="canonical table of every file (default: from the header)")
+    what.add_argument("--preset", help="vendor preset: stripe, chargebee, baremetrics, "
+                      "salesforce, hubspot, events, snapshot")  # fmt: skip
+    what.add_argument("--profile", help="saved mapping profile")
+    parser.add_argument("--mode", choices=("replace", "upsert", "append"),
+                        help="for every table (default: upsert keyed tables, append events)")
+    parser.add_argument("--as-of", dest="as_of", type=_day,
+                        help="the data's as-of date (snapshot preset; default the stored one)")
+    parser.add_argument("--extra-columns", dest="extra_columns",
+                        choices=("attributes", "ignore", "error"),
+                        help="unknown columns of canonical files (default: error)")
+    parser.add_argument("--encoding", choices=("utf-8", "windows-1252", "latin-1", "utf-16"))
+    parser.add_argument("--delimiter", choices=(",", ";", "tab", "|"), metavar="{,|;|tab||}",
+                        help="value separator (default: detected)")
+    parser.add_argument("--header-line", dest="header_line", type=int,
+                        help="physical line of the header (lines above it are skipped)")
+    parser.add_argument("--decimal", choices=(".", ","))
+    parser.add_argument("--max-problems", dest="max_problems", type=int, default=50)
+    parser.add_argument("files", nargs="+")
 
 
 def cmd_report(args: argparse.Namespace) -> int:
@@ -159,13 +269,20 @@ def build_parser() -> argparse.ArgumentParser:
     sample.add_argument("--as-of", dest="as_of", type=_day, default=date.today())
     sample.set_defaults(run=cmd_sample)
 
-    imp = sub.add_parser("import", help="load canonical CSV files in one transaction")
+    imp = sub.add_parser("import", help="validate and load files (CSV, .xlsx, Parquet) in one "
+                         "transaction")  # fmt: skip
     imp.add_argument("--db", required=True, type=Path)
-    imp.add_argument("--table", help="target table for every file (default: from the header)")
     imp.add_argument("--who", default="cli", help="name recorded in the import log")
-    imp.add_argument("--max-problems", dest="max_problems", type=int, default=50)
-    imp.add_argument("files", nargs="+")
+    imp.add_argument("--wait", type=float, default=0.0,
+                     help="seconds to wait for another import of this database to finish")
+    _add_import_options(imp)
     imp.set_defaults(run=cmd_import)
+
+    check = sub.add_parser("check", help="validate files without loading them (exit 1 on "
+                           "problems)")  # fmt: skip
+    check.add_argument("--db", type=Path, help="also check against this database's data")
+    _add_import_options(check)
+    check.set_defaults(run=cmd_check)
 
     report = sub.add_parser("report", help="print a report as CSV or JSON")
     names = report.add_subparsers(dest="name", required=True, metavar="NAME")

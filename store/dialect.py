@@ -233,6 +233,15 @@ def _sniff_text(raw: bytes, declared: Dialect, *, complete: bool) -> Sniff:
             suggested = found
     records = _records(lines[header_line - 1 :], delimiter, limit=SAMPLE_RECORDS + 1)
     header = records[0] if records else []
+    if len(header) == 1 and declared.delimiter is not None:
+        other = detect_delimiter(lines[header_line - 1 :])
+        if other != delimiter and len(_records(lines[header_line - 1 :], other, limit=1)[0]) > 1:
+            what = (
+                f"read with the {DELIMITER_NAMES[delimiter]} as separator, the header is one "
+                f"column, but the file is {DELIMITER_NAMES[other]}-separated; choose that "
+                "separator"
+            )
+            return Sniff(None, ResolvedDialect(), issues=[FileIssue("one_column", what, 1)])
     sample = [r for r in records[1:21] if r]
     decimal = declared.decimal or detect_decimal(records[1:], delimiter)
     if declared.decimal is None and decimal == ",":

@@ -8,6 +8,14 @@ operating system releases an ``flock`` when its process dies, so a killed import
 the database locked. A second import waits up to ``wait`` seconds, then gets
 :class:`ImportInProgressError` with a plain message.
 
+Commit gate. DuckDB 2.0 was seen (tests/test_import_safety.py and a standalone repro in
+docs/import.md) to show a reader whose transaction overlaps a large commit part of the committing
+rows while the other tables of that commit still look old. :func:`reading` closes that gap: a
+reader holds the shared side of a per-database gate for its whole transaction, and an import
+holds the exclusive side only for its COMMIT, so every reading transaction lies wholly before or
+wholly after a commit. Sessions that read without :func:`reading` see each statement consistent
+on its own.
+
 An import writes its ``import_log`` row as 'started' in its own committed transaction before it
 begins. A row still 'started' while no import holds the lock belongs to an import that was
 killed: :func:`recover_interrupted` marks it 'interrupted' (every import does this first).
@@ -40,6 +48,73 @@ _POLL_SECONDS = 0.05
 
 class ImportInProgressError(DatabaseBusyError):
     """Another import is running on this database."""
+
+
+class _Gate:
+    """Many readers or one committer (the committer waits for readers to finish, and new
+    readers wait while it waits: a steady stream of readers cannot starve it)."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._readers = 0
+        self._committing = False
+
+    @contextlib.contextmanager
+    def shared(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._committing)
+            self._readers += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._readers -= 1
+                self._cond.notify_all()
+
+    @contextlib.contextmanager
+    def exclusive(self) -> Iterator[None]:
+        with self._cond:
+            self._cond.wait_for(lambda: not self._committing)
+            self._committing = True
+            self._cond.wait_for(lambda: self._readers == 0)
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._committing = False
+                self._cond.notify_all()
+
+
+_GATES: dict[str, _Gate] = {}
+
+
+def _gate(con: duckdb.DuckDBPyConnection) -> _Gate:
+    database = database_path(con)
+    key = str(database.resolve()) if database else "memory"
+    with _GUARD:
+        return _GATES.setdefault(key, _Gate())
+
+
+@contextlib.contextmanager
+def reading(con: duckdb.DuckDBPyConnection) -> Iterator[duckdb.DuckDBPyConnection]:
+    """One consistent read: a transaction that no import commit overlaps (see module doc).
+
+    Use a cursor of its own per thread; the transaction is committed (read-only) at the end.
+    """
+    with _gate(con).shared():
+        con.execute("BEGIN TRANSACTION")
+        try:
+            yield con
+        finally:
+            with contextlib.suppress(duckdb.Error):
+                con.execute("COMMIT")
+
+
+@contextlib.contextmanager
+def commit_gate(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
+    """Hold off :func:`reading` transactions while an import commits."""
+    with _gate(con).exclusive():
+        yield
 
 
 def database_path(con: duckdb.DuckDBPyConnection) -> Path | None:

@@ -27,7 +27,15 @@ from store.import_plan import ExtraColumns
 from store.import_problems import Problem, problem_count
 from store.import_stage import stage_name, stored_sql, typed_col
 from store.import_targets import ACCOUNT_ATTRIBUTES, NEW_ACCOUNTS, WRITE_ORDER, Mode
-from store.importer import FileReport, ImportFile, Session, as_specs, make_options, rollback
+from store.importer import (
+    FileReport,
+    ImportFile,
+    Session,
+    as_specs,
+    make_options,
+    resolve_options,
+    rollback,
+)
 from store.mapping import Mapping
 from store.schema import ACCOUNTS
 from store.sql import identifier
@@ -103,6 +111,7 @@ def preview_import(
                            mode=mode, modes=modes, dialect=dialect, extra_columns=extra_columns,
                            as_of=as_of)  # fmt: skip
     specs = as_specs(files)
+    options = resolve_options(con, options)
     with import_lock(con, files=[s.name or Path(s.path).name for s in specs], wait=wait):
         session = Session(con, specs, options, lambda _f, _t: None)
         con.execute("BEGIN TRANSACTION")

@@ -13,7 +13,8 @@ The CLI and the dashboard call :func:`import_files` (:func:`check_files` validat
 3. Every staged table is written in its mode (``store.import_write``); ``on_loaded(con)``
    rebuilds derived tables; the data version is bumped; COMMIT.
 
-Safety: one import at a time per database (``store.import_lock``); the import's ``import_log``
+Safety: one import at a time per database (``store.import_lock``, which also gates the COMMIT
+against readers using ``store.import_lock.reading``); the import's ``import_log``
 row is committed as 'started' before the loading transaction begins, completed as 'ok' inside
 it, or as 'failed' after the rollback; a killed import leaves it 'started' until the next
 import marks it 'interrupted'. Other sessions read the previous data until the COMMIT.
@@ -26,7 +27,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from uuid import uuid4
@@ -46,7 +47,7 @@ from store.import_checks import (
     check_values,
 )
 from store.import_fill import fill
-from store.import_lock import import_lock, recover_interrupted
+from store.import_lock import commit_gate, import_lock, recover_interrupted
 from store.import_plan import Choice, ExtraColumns, FilePlan, plan_file, resolve_choice
 from store.import_problems import (
     MAX_PROBLEMS,
@@ -82,6 +83,7 @@ from store.import_write import (
 from store.mapping import Mapping
 from store.settings import MetricSettings, load_settings
 from store.sql import identifier
+from store.vendor_presets import PRESETS
 
 __all__ = [
     "FileReport",
@@ -192,8 +194,15 @@ def make_options(
     if mode is not None:
         for target in WRITE_ORDER:
             per_table.setdefault(target.name, mode)
+    if preset is not None and preset not in PRESETS:
+        raise ValueError(f"{preset!r} is not a preset; choose one of: " + ", ".join(PRESETS))
     choice = Choice(mapping, profile, preset, table, extra_columns)
     return Options(choice, per_table, dialect, as_of, references)
+
+
+def resolve_options(con: duckdb.DuckDBPyConnection, options: Options) -> Options:
+    """Options with a named profile loaded (so an unknown one fails before anything starts)."""
+    return replace(options, choice=resolve_choice(con, options.choice))
 
 
 def import_files(
@@ -242,6 +251,7 @@ def import_files(
                            mode=mode, modes=modes, dialect=dialect, extra_columns=extra_columns,
                            as_of=as_of)  # fmt: skip
     specs = as_specs(files)
+    options = resolve_options(con, options)
     report = progress or _silent
     names = [s.name or Path(s.path).name for s in specs]
     with import_lock(con, files=names, wait=wait):
@@ -265,7 +275,8 @@ def import_files(
             log_finished(con, import_id=import_id, finished_at=_now(),
                          content_hash=session.content_hash, row_counts=counts, result="ok",
                          message=_ok_message(counts, session), file_rows=session.file_rows())
-            con.execute("COMMIT")  # fmt: skip
+            with commit_gate(con):
+                con.execute("COMMIT")  # fmt: skip
         except BaseException as exc:
             rollback(con)
             _log_failure(con, import_id, session, exc)
@@ -299,7 +310,7 @@ def check_files(
     options = make_options(table=table, preset=preset, profile=profile, mapping=mapping,
                            mode=mode, modes=modes, dialect=dialect, extra_columns=extra_columns,
                            as_of=as_of, references=references)  # fmt: skip
-    session = Session(con, as_specs(files), options, _silent)
+    session = Session(con, as_specs(files), resolve_options(con, options), _silent)
     con.execute("BEGIN TRANSACTION")
     try:
         return session.stage_and_check()

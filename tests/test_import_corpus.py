@@ -157,6 +157,14 @@ CASES = [
         "(decimal comma, thousands separated by '.', e.g. 1.234,50)",
     ),
     Case(
+        "declared_delimiter_would_make_one_column",
+        SUB_HEADER + "\n" + ROW,
+        [("one_column", 1, None, None)],
+        "in.csv line 1: read with the semicolon as separator, the header is one column, but the "
+        "file is comma-separated; choose that separator",
+        {"dialect": Dialect(delimiter=";")},
+    ),
+    Case(
         "quoted_delimiters_doubled_quotes_newlines",
         'account_id,name,industry\nQ1,"Smith, Jones & ""Partners""\nLtd",Law\n'
         'Q2,"a;b",\n',
