@@ -2,7 +2,8 @@
 
 Run with ``streamlit run dashboard.py``. The database is ``$CSD_DB`` or ``data/demo.duckdb``;
 when that file does not exist yet the seeded demo database is built first. Pages live in
-``pages/``; adding one is one ``st.Page`` line in its section below.
+``pages/``; adding one is one ``st.Page`` line in its section below, with an address from
+``ui/routes.py`` (addresses differ from file names so deep links work on a fresh server).
 """
 
 from datetime import date
@@ -10,6 +11,7 @@ from datetime import date
 import streamlit as st
 
 from store.db import default_db_path
+from ui import routes
 from ui.data import ensure_demo_database
 
 st.set_page_config(
@@ -23,18 +25,22 @@ navigation = st.navigation(
         "Revenue": [
             st.Page("pages/executive.py", title="Executive", icon=":material/monitoring:",
                     default=True),
-            st.Page("pages/scenarios.py", title="Churn scenarios", icon=":material/query_stats:"),
+            st.Page("pages/scenarios.py", title="Churn scenarios", icon=":material/query_stats:",
+                    url_path=routes.SCENARIOS),
         ],
         "Customers": [
-            st.Page("pages/health.py", title="Health", icon=":material/health_and_safety:"),
+            st.Page("pages/health.py", title="Health", icon=":material/health_and_safety:",
+                    url_path=routes.HEALTH),
             st.Page("pages/account.py", title="Accounts (Account 360)",
-                    icon=":material/person_search:"),
-            st.Page("pages/moments.py", title="Revenue moments", icon=":material/bolt:"),
+                    icon=":material/person_search:", url_path=routes.ACCOUNT),
+            st.Page("pages/moments.py", title="Revenue moments", icon=":material/bolt:",
+                    url_path=routes.MOMENTS),
             st.Page("pages/health_settings.py", title="Health settings",
-                    icon=":material/tune:"),
+                    icon=":material/tune:", url_path=routes.HEALTH_SETTINGS),
         ],
         "Data": [
-            st.Page("pages/data.py", title="Data", icon=":material/database:"),
+            st.Page("pages/data.py", title="Data", icon=":material/database:",
+                    url_path=routes.DATA),
         ],
     }
 )

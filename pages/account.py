@@ -14,14 +14,6 @@ view = sidebar.render(db)
 settings = data.health_settings(db)
 
 st.title("Account 360")
-if not data.account360_available():
-    st.info(
-        "**Account 360 is not available in this version yet.** It needs the account data "
-        "module (`metrics/account360.py`). Use the Health and Revenue moments pages meanwhile.",
-        icon="ℹ️",
-    )
-    st.stop()
-
 account_id = health_widgets.account_picker(
     data.account_choices(view, settings), key="account_picker"
 )

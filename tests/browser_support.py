@@ -11,7 +11,6 @@ Playwright's own browser download is not used: the tests drive Debian's ``/usr/b
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import os
 import shutil
 import signal
@@ -21,7 +20,6 @@ import sys
 import time
 import urllib.error
 import urllib.request
-import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -45,6 +43,8 @@ DEMO_AS_OF = date(2026, 10, 31)
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from ui import routes  # noqa: E402
+
 
 def free_port() -> int:
     """A TCP port nobody listens on right now."""
@@ -60,7 +60,6 @@ class Server:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
-    warm: bool = False
     """True once a browser has seen the entry script's navigation (see :func:`open_app`)."""
 
 
@@ -74,14 +73,14 @@ def _healthy(url: str) -> bool:
 
 @contextmanager
 def streamlit_server(db_path: Path, *, timeout: float = 45.0) -> Iterator[Server]:
-    """Run ``streamlit run dashboard.py`` on a free port against ``db_path``; stop it after."""
+    """Run the dashboard (``run_dashboard.py``) on a free port against ``db_path``."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "CSD_DB": str(db_path), "PYTHONUNBUFFERED": "1"}
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     log = ARTIFACTS / f"streamlit-{port}.log"
     command = [
-        sys.executable, "-m", "streamlit", "run", "dashboard.py",
+        sys.executable, "run_dashboard.py",  # what scripts/run starts
         "--server.headless", "true",
         "--server.port", str(port),
         "--server.address", "127.0.0.1",
@@ -131,23 +130,12 @@ def launch_chromium(playwright):  # type: ignore[no-untyped-def]
     )
 
 
-def has_demo_generator() -> bool:
-    return importlib.util.find_spec("sample_data.generator") is not None
-
-
 def build_test_database(path: Path, *, accounts: int = 120, seed: int = 7) -> Path:
-    """A demo database for browser runs: the seeded generator, or hand rows until it exists."""
-    if has_demo_generator():
-        from sample_data.demo import build_demo_database
+    """A seeded demo database for browser runs."""
+    from sample_data.demo import build_demo_database
 
-        try:
-            build_demo_database(path, accounts=accounts, seed=seed, as_of=DEMO_AS_OF)
-            return path
-        except Exception as exc:  # noqa: BLE001 - the generator has its own tests
-            # The browser path tests the UI; a broken generator must not hide UI results.
-            warnings.warn(f"demo generator failed ({exc!r}); using hand rows", stacklevel=2)
-            path.unlink(missing_ok=True)
-    return build_hand_database(path)
+    build_demo_database(path, accounts=accounts, seed=seed, as_of=DEMO_AS_OF)
+    return path
 
 
 def build_hand_database(path: Path) -> Path:
@@ -186,20 +174,11 @@ def wait_for_app_idle(page, timeout_ms: int = 30_000) -> None:  # type: ignore[n
 
 
 def open_app(page, server: Server, path: str = "") -> None:  # type: ignore[no-untyped-def]
-    """Open ``path`` (``health``, ``account?account=ID``) once the entry script has run.
-
-    A freshly started server serves a deep link as a plain ``pages/`` script (narrow layout,
-    file-name navigation) until ``dashboard.py`` has run once (Streamlit 1.67), so the root is
-    opened first when the navigation has not been seen on this server yet.
-    """
-    if not server.warm:
-        page.goto(server.url)
-        page.locator('[data-testid="stSidebarNav"]').get_by_text("Customers").wait_for(
-            timeout=60_000
-        )
-        server.warm = True
-    if path:
-        page.goto(f"{server.url}/{path}")
+    """Open ``path`` (an address from ``ui.routes``, e.g. ``account-360?account=ID``)."""
+    page.goto(f"{server.url}/{path}")
+    page.locator('[data-testid="stSidebarNav"]').get_by_text("Customers").wait_for(
+        timeout=60_000
+    )
     wait_for_app_idle(page)
 
 
@@ -253,11 +232,12 @@ def full_page_screenshot(page, target: Path, *, width: int) -> None:  # type: ig
 
 SCREENSHOT_PAGES: dict[str, str] = {
     "executive": "",
-    "data": "data",
-    "health": "health",
-    "account": "account?account=acct_lifecycle",
-    "moments": "moments",
-    "health_settings": "health_settings",
+    "data": routes.DATA,
+    "health": routes.HEALTH,
+    "account": routes.ACCOUNT + "?account=acct_lifecycle",
+    "moments": routes.MOMENTS,
+    "health_settings": routes.HEALTH_SETTINGS,
+    "scenarios": routes.SCENARIOS,
 }
 """Screenshot name → address (the account page shows the demo's scripted lifecycle account)."""
 

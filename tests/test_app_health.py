@@ -183,8 +183,8 @@ def test_scorecard_lists_every_account_with_band_trend_and_no_data(health_db: Pa
 def test_scorecard_links_every_account_to_its_account_360_address(health_db: Path) -> None:
     at = _page("pages/health.py")
     table = _table(at, "health_table").set_index("name")
-    assert table.loc["Redwood", "link"] == "account?account=R1"
-    assert table.loc["Nodata Inc", "link"] == "account?account=N1"
+    assert table.loc["Redwood", "link"] == "account-360?account=R1"
+    assert table.loc["Nodata Inc", "link"] == "account-360?account=N1"
 
 
 def test_band_filter_to_red_shows_only_the_red_account(health_db: Path) -> None:
@@ -280,7 +280,7 @@ def test_moments_feed_lists_each_moment_with_severity_and_amount(health_db: Path
     assert table.loc["Yellowstone", "moment"] == "Payment failed / dunning"
     assert table.loc["Yellowstone", "severity"] == "High"
     assert table.loc["Yellowstone", "amount_at_stake"] == 200.0
-    assert table.loc["Redwood", "link"] == "account?account=R1"
+    assert table.loc["Redwood", "link"] == "account-360?account=R1"
     assert _metric(at, "Moments") == "3"
     assert _metric(at, "High severity") == "2"
 
@@ -381,8 +381,6 @@ def test_preview_counts_band_changes_and_saving_moves_the_bands(health_db: Path)
 
 def test_account_page_without_an_id_offers_a_picker(health_db: Path) -> None:
     at = _page("pages/account.py")
-    if not ui_data.account360_available():
-        pytest.skip("metrics/account360.py has not landed in this checkout")
     assert any("Pick an account" in i.value for i in at.info)
     picker = at.selectbox(key="account_picker")
     assert sorted(picker.options) == sorted(
@@ -396,15 +394,12 @@ def test_account_page_without_an_id_offers_a_picker(health_db: Path) -> None:
 
 def test_unknown_account_id_warns_with_what_to_do(health_db: Path) -> None:
     at = _page("pages/account.py", account="NOPE")
-    if not ui_data.account360_available():
-        pytest.skip("metrics/account360.py has not landed in this checkout")
     warning = " ".join(w.value for w in at.warning)
     assert "No account with id `NOPE`" in warning
     assert "pick an account" in warning
 
 
 def test_account_address_shows_name_timeline_and_breakdown(health_db: Path) -> None:
-    pytest.importorskip("metrics.account360")
     at = _page("pages/account.py", account="R1")
     assert [h.value for h in at.header] == ["Redwood"]
     assert _metric(at, "Band") == "Red"
@@ -415,12 +410,3 @@ def test_account_address_shows_name_timeline_and_breakdown(health_db: Path) -> N
     breakdown = _table_with(at, "component", "score", "reason").set_index("component")
     assert breakdown.loc["Sentiment", "score"] == 0.0
     assert pd.isna(breakdown.loc["Usage", "score"])  # shown as "no data"
-
-
-def test_account_page_says_so_while_its_data_module_is_missing(
-    health_db: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(ui_data, "account360_available", lambda: False)
-    at = _page("pages/account.py", account="R1")
-    assert any("not available in this version yet" in i.value for i in at.info)
-

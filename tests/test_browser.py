@@ -22,6 +22,7 @@ from tests.browser_support import (
     streamlit_server,
     wait_for_app_idle,
 )
+from ui import routes
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -94,7 +95,7 @@ def test_executive_shows_mrr_and_chart_and_segment_filter_changes_mrr(
 
 
 def test_data_page_shows_counts_and_import_format(server: Server, page) -> None:  # type: ignore[no-untyped-def]
-    page.goto(server.url + "/data")
+    page.goto(f"{server.url}/{routes.DATA}")
     page.get_by_role("heading", name="Data", exact=True).wait_for()
     page.get_by_text("Import format").wait_for()
     wait_for_app_idle(page)

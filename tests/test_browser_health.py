@@ -8,7 +8,6 @@ go to tests/artifacts/ (gitignored).
 
 from __future__ import annotations
 
-import importlib.util
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,6 +25,7 @@ from tests.browser_support import (
     streamlit_server,
     wait_for_app_idle,
 )
+from ui import routes
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
@@ -69,7 +69,7 @@ def _first_row_cells(grid) -> list[str]:  # type: ignore[no-untyped-def]
 def test_scorecard_filtered_to_red_opens_an_account_with_timeline_and_breakdown(
     server: Server, page
 ) -> None:  # type: ignore[no-untyped-def]
-    open_app(page, server, "health")
+    open_app(page, server, routes.HEALTH)
     page.get_by_role("heading", name="Account health").wait_for()
     page.get_by_text("higher is healthier").first.wait_for()
     wait_for_app_idle(page)
@@ -87,14 +87,12 @@ def test_scorecard_filtered_to_red_opens_an_account_with_timeline_and_breakdown(
     assert "Red" in cells, cells
     page.screenshot(path=str(ARTIFACTS / "browser_health_red.png"))
 
-    if importlib.util.find_spec("metrics.account360") is None:
-        pytest.skip("metrics/account360.py has not landed: Account 360 is not reachable yet")
     # Row selection is the grid's first column; a click there opens Account 360.
     box = grid.bounding_box()
     assert box is not None
     page.mouse.click(box["x"] + 18, box["y"] + 35 + 17)
     page.wait_for_function(
-        "() => location.pathname.endsWith('/account') && location.search.includes('account=')"
+        "() => location.pathname.endsWith('/account-360') && location.search.includes('account=')"
     )
     page.get_by_role("heading", name=name).wait_for()
     page.get_by_role("heading", name="Timeline").wait_for()
@@ -116,15 +114,13 @@ def test_scorecard_filtered_to_red_opens_an_account_with_timeline_and_breakdown(
 
 
 def test_account_address_with_unknown_id_warns(server: Server, page) -> None:  # type: ignore[no-untyped-def]
-    if importlib.util.find_spec("metrics.account360") is None:
-        pytest.skip("metrics/account360.py has not landed: Account 360 is not reachable yet")
-    open_app(page, server, "account?account=no-such-account")
+    open_app(page, server, routes.ACCOUNT + "?account=no-such-account")
     page.get_by_role("heading", name="Account 360").wait_for()
     page.get_by_text("No account with id").wait_for()
 
 
 def test_moments_feed_shows_moments_and_filters_by_severity(server: Server, page) -> None:  # type: ignore[no-untyped-def]
-    open_app(page, server, "moments")
+    open_app(page, server, routes.MOMENTS)
     page.get_by_role("heading", name="Revenue moments").wait_for()
     wait_for_app_idle(page)
     total = int(metric_value(page, "Moments").replace(",", ""))

@@ -16,7 +16,6 @@ entry is keyed on their JSON as well: a saved change is a new key, hence fresh n
 
 from __future__ import annotations
 
-import importlib.util
 import os
 import threading
 from collections.abc import Iterator
@@ -29,6 +28,7 @@ import duckdb
 import pandas as pd
 import streamlit as st
 
+from metrics import account360
 from metrics.executive import ExecutiveData, executive_data
 from metrics.filters import Filters, filter_options, month_start
 from metrics.health import (
@@ -262,14 +262,6 @@ def ensure_demo_database(path: Path, *, today: date) -> None:
     with _BUILD_LOCK:
         if path.exists():
             return
-        if importlib.util.find_spec("sample_data.generator") is None:
-            st.warning(
-                f"No database at `{path.name}` yet, and this version has no demo-data "
-                "generator. Import your own data with `python cli.py import --db "
-                f"{_display_path(path)} FILE…`.",
-                icon="ℹ️",
-            )
-            return
         from sample_data.demo import build_demo_database
 
         bar = st.progress(0.0, text="First start: building the demo database…")
@@ -436,11 +428,6 @@ def moments(view: View, settings: MomentSettings) -> pd.DataFrame:
                     settings.model_dump_json())
 
 
-def account360_available() -> bool:
-    """True once ``metrics.account360`` (the Account 360 data) is part of this version."""
-    return importlib.util.find_spec("metrics.account360") is not None
-
-
 @dataclass(frozen=True)
 class Account360:
     """Everything the Account 360 page shows for one account (``metrics.account360``)."""
@@ -459,8 +446,6 @@ class Account360:
 def _account_360(
     path: str, version: int, account_id: str, as_of: date, settings_json: str
 ) -> Account360 | None:
-    from metrics import account360  # only once it exists: see account360_available()
-
     settings = HealthSettings.model_validate_json(settings_json)
     with cursor(path) as cur:
         header = account360.account_header(cur, account_id=account_id, as_of=as_of)

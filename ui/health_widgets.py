@@ -22,7 +22,7 @@ from metrics.filters import Filters
 from metrics.health_settings import COMPONENTS, RULE_COMPONENT, HealthSettings
 from store.export import to_safe_csv
 from store.settings import SettingsError, validate_settings
-from ui import formats
+from ui import formats, routes
 from ui.data import Database, View, preview_settings, save_health_settings
 from ui.health_charts import BAND_TINTS, band_label
 from ui.sidebar import clear_filters
@@ -97,8 +97,8 @@ STYLE_ROW_LIMIT = 20_000
 
 
 def account_url(account_id: str) -> str:
-    """Relative URL of an account's Account 360 page: ``account?account=ID``."""
-    return "account?" + urlencode({ACCOUNT_PARAM: account_id})
+    """Relative URL of an account's Account 360 page: ``account-360?account=ID``."""
+    return routes.ACCOUNT + "?" + urlencode({ACCOUNT_PARAM: account_id})
 
 
 def link_column(label: str = "ID") -> st.column_config.LinkColumn:
