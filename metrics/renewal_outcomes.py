@@ -15,7 +15,7 @@ over, so outcomes cover renewals due on or before as-of − ``grace_days``:
   in ``renewal_work`` moves it earlier. Missing when the account never came back.
 
 Rates reuse :mod:`metrics.renewal_rates`. MRR on arbitrary days is priced per account by
-``sql/renewal_point_mrr.sql`` (the rules of ``subscription_mrr.sql``; see that file for why).
+``sql/renewal_point_mrr.sql`` (the shared pricing pieces of ``metrics.pricing``).
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from metrics.filters import Filters
+from metrics.pricing import pricing_sql
 from metrics.renewal_rates import (
     RenewalOutcome,
     gross_renewal_rate,
@@ -74,7 +75,7 @@ def price_points(cursor: duckdb.DuckDBPyConnection, con: duckdb.DuckDBPyConnecti
     """
     metric = load_settings(con, MetricSettings)
     cursor.execute(
-        load_sql(__file__, "sql/renewal_point_mrr.sql"),
+        pricing_sql("renewal_point_mrr.sql", priced_on="p.on_date"),
         {
             "reporting_currency": metric.reporting_currency,
             "deduct_discounts": metric.deduct_discounts,

@@ -10,6 +10,7 @@ from datetime import date
 
 import duckdb
 
+from metrics.pricing import pricing_sql
 from store.db import get_meta, set_meta
 from store.settings import MetricSettings, load_settings
 from store.sql import load_sql
@@ -17,7 +18,7 @@ from store.sql import load_sql
 
 def subscription_mrr_cte() -> str:
     """The shared SQL (a CTE chain ending in ``subscription_mrr``) that prices subscriptions."""
-    return load_sql(__file__, "sql/subscription_mrr.sql")
+    return pricing_sql("subscription_mrr.sql", priced_on="snaps.snap")
 
 
 def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
