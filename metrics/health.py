@@ -197,7 +197,8 @@ def health_scores(
         (0–100, NaN when no weighted component has data); band ('red' | 'yellow' | 'green',
         missing with the score); missing_components (comma-separated component names, '' when
         none); mrr (reporting currency per month, on ``as_of``); arr (12 × mrr); renewal_date
-        (next term_end after ``as_of`` of an active subscription, NaT when none). Dates are
+        (next term_end after ``as_of`` of an active subscription, NaT when none); on_trial
+        (every recurring subscription in force is a trial: not yet a paying customer). Dates are
         datetime64 columns (NaT = none). Raw inputs:
         active_users_30d (peak daily active users, last 30 days), seats_purchased,
         seat_utilisation_pct (%), events_30d, events_prev_30d (events in the 30 days before

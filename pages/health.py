@@ -19,7 +19,7 @@ st.caption(
     f"green from {settings.green_from:g}"
 )
 
-band_column, book_column = st.columns([2, 3], vertical_alignment="bottom")
+band_column, book_column, trial_column = st.columns([2, 2, 2], vertical_alignment="bottom")
 bands = band_column.pills(
     "Band",
     options=BANDS,
@@ -35,7 +35,14 @@ only_mine = book_column.toggle(
     disabled=me is None,
     help="Accounts owned by the CSM chosen under My book in the sidebar.",
 )
-card = data.scorecard(view, settings, bands=tuple(bands), owner=me if only_mine else None)
+trials = trial_column.toggle(
+    "Include trials",
+    key="health_include_trials",
+    help="Accounts whose only subscriptions are trials: not paying yet, so no ARR at stake. "
+    "Hidden by default so the red band lists paying customers first.",
+)
+card = data.scorecard(view, settings, bands=tuple(bands), owner=me if only_mine else None,
+                      include_trials=trials)
 
 if card.scored == 0:
     health_widgets.no_accounts_in_force(view, what="Health is scored",
@@ -43,8 +50,8 @@ if card.scored == 0:
     st.stop()
 if card.accounts.empty:
     st.info(
-        "**No account matches the band and My book filters.** Select other bands above, or "
-        "turn off Only my book.",
+        "**No account matches the band, My book and trial filters.** Select other bands "
+        "above, turn off Only my book, or include trials.",
         icon="ℹ️",
     )
     st.stop()

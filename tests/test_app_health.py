@@ -410,3 +410,28 @@ def test_account_address_shows_name_timeline_and_breakdown(health_db: Path) -> N
     breakdown = _table_with(at, "component", "score", "reason").set_index("component")
     assert breakdown.loc["Sentiment", "score"] == 0.0
     assert pd.isna(breakdown.loc["Usage", "score"])  # shown as "no data"
+
+
+def test_trial_only_accounts_are_hidden_until_trials_are_included(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "trials.duckdb"
+    con = open_database(path)
+    try:
+        # P pays; T only trials the product (scored, but no ARR at stake yet).
+        load_rows(con, accounts=[("P", "Payer", "SMB", "EU", "Ann"),
+                                 ("T", "Trialist", "SMB", "EU", "Ann")],
+                  subscriptions=[sub("SP", "P", date(2024, 1, 1), amount=100),
+                                 sub("ST", "T", date(2024, 6, 1), amount=80, status="trial")])
+        con.execute("BEGIN TRANSACTION")
+        set_meta(con, "data_as_of", AS_OF.isoformat())
+        set_meta(con, "data_version", "1")
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    monkeypatch.setenv("CSD_DB", str(path))
+    at = _page("pages/health.py")
+    assert _metric(at, "Accounts scored") == "1"
+    at.toggle(key="health_include_trials").set_value(True).run()
+    _no_exception(at)
+    assert _metric(at, "Accounts scored") == "2"

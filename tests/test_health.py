@@ -358,9 +358,22 @@ def test_population_mrr_renewal_date_and_columns(scores):
         "account_id", "name", "segment", "csm_owner", "region", "usage_score",
         "adoption_score", "engagement_score", "support_score", "sentiment_score",
         "billing_score", "commercial_score", "health_score", "band", "missing_components",
-        "mrr", "arr", "renewal_date", "active_users_30d",
+        "mrr", "arr", "renewal_date", "on_trial",
     ]
     assert list(scores.index) == sorted(scores.index)
+    assert not scores.loc["FTRIAL", "on_trial"]  # it also pays for another subscription
+
+
+def test_trial_only_account_is_flagged_on_trial(make_db):
+    from metrics.health import health_scores
+
+    con = make_db(
+        accounts=[("T", "Trial only"), ("P", "Paying")],
+        subscriptions=[sub("t", "T", date(2024, 6, 1), amount=500, status="trial"),
+                       sub("p", "P", date(2024, 1, 1), amount=100)],
+    )
+    flags = health_scores(con, as_of=date(2024, 6, 15)).set_index("account_id")["on_trial"]
+    assert flags.to_dict() == {"P": False, "T": True}
 
 
 # --- overall score and bands ---------------------------------------------------------------

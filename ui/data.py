@@ -355,8 +355,10 @@ def scorecard(
     *,
     bands: tuple[str, ...] = (),
     owner: str | None = None,
+    include_trials: bool = True,
 ) -> Scorecard:
-    """Health of every account for the sidebar filters, narrowed to ``bands`` and ``owner``.
+    """Health of every account for the sidebar filters, narrowed to ``bands`` and ``owner``
+    (and to paying accounts unless ``include_trials``).
 
     Trend and migration compare with last month's month-end scores (``health_history`` with
     two months, computed once for all accounts and cached).
@@ -374,11 +376,13 @@ def scorecard(
         accounts = accounts.loc[accounts["band"].isin(bands)]
     if owner:
         accounts = accounts.loc[accounts["csm_owner"] == owner]
+    if not include_trials:
+        accounts = accounts.loc[~accounts["on_trial"].astype(bool)]
     # Least healthy first (the accounts to act on), accounts without a score last.
     accounts = accounts.sort_values(
         ["health_score", "account_id"], na_position="last", kind="stable"
     ).reset_index(drop=True)
-    narrowed = bool(bands or owner or view.filters != Filters())
+    narrowed = bool(bands or owner or not include_trials or view.filters != Filters())
     if narrowed:
         # Accounts that left since last month have no row today, so no segment or owner to
         # filter on: the filtered migration covers the accounts shown.

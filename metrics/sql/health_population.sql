@@ -1,6 +1,7 @@
 -- health_population: the accounts scored at each snapshot date (one row per account and date).
 -- An account is scored on date d when it has a recurring subscription in force on d
--- (start_date <= d < end_date, empty end_date = ongoing; any status, trials included) and it
+-- (start_date <= d < end_date, empty end_date = ongoing; any status, trials included: on_trial
+-- says every recurring subscription in force is a trial) and it
 -- passes the filters: segment, region and CSM owner on the account; plan = an active
 -- (status 'active') recurring subscription on one of the plans, in force on d; an account list.
 -- Parameters: $snap_months DATE[] (first day of each date's month), $snap_dates DATE[],
@@ -18,7 +19,8 @@ in_force AS (
         snaps.month,
         snaps.snap,
         bool_or(coalesce(s.status, 'active') = 'active' AND list_contains($plans, s.plan))
-            AS on_plan
+            AS on_plan,
+        bool_and(coalesce(s.status, 'active') = 'trial') AS on_trial
     FROM subscriptions s
     JOIN snaps
       ON s.start_date <= snaps.snap
@@ -26,7 +28,7 @@ in_force AS (
     WHERE coalesce(s.charge_type, 'recurring') = 'recurring'
     GROUP BY s.account_id, snaps.month, snaps.snap
 )
-SELECT f.account_id, f.month, f.snap
+SELECT f.account_id, f.month, f.snap, f.on_trial
 FROM in_force f
 JOIN accounts a ON a.account_id = f.account_id
 WHERE (len($segments) = 0 OR list_contains($segments, a.segment))

@@ -30,6 +30,7 @@ SELECT
     i.mrr,
     12 * i.mrr AS arr,
     r.renewal_date,
+    coalesce(p.on_trial, false) AS on_trial,
     i.active_users_30d,
     i.seats_purchased,
     i.seat_utilisation_pct,
@@ -55,4 +56,5 @@ FROM health_scored s
 JOIN health_inputs i ON i.account_id = s.account_id AND i.month = s.month
 JOIN accounts a ON a.account_id = s.account_id
 LEFT JOIN renewals r ON r.account_id = s.account_id
+LEFT JOIN health_population p ON p.account_id = s.account_id AND p.month = s.month
 ORDER BY s.account_id
