@@ -39,6 +39,8 @@ navigation = st.navigation(
                     icon=":material/tune:", url_path=routes.HEALTH_SETTINGS),
         ],
         "Data": [
+            st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:",
+                    url_path=routes.IMPORT),
             st.Page("pages/data.py", title="Data", icon=":material/database:",
                     url_path=routes.DATA),
         ],
