@@ -38,6 +38,12 @@ navigation = st.navigation(
             st.Page("pages/health_settings.py", title="Health settings",
                     icon=":material/tune:", url_path=routes.HEALTH_SETTINGS),
         ],
+        "Renewals": [
+            st.Page("pages/renewals.py", title="Renewal pipeline", icon=":material/event_repeat:",
+                    url_path=routes.RENEWALS),
+            st.Page("pages/renewal_queue.py", title="Renewal queue", icon=":material/checklist:",
+                    url_path=routes.QUEUE),
+        ],
         "Data": [
             st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:",
                     url_path=routes.IMPORT),

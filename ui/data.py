@@ -42,6 +42,10 @@ from metrics.health import (
 )
 from metrics.health_settings import HealthSettings, MomentSettings
 from metrics.moments import revenue_moments
+from metrics.renewal_outcomes import kpis_from_outcomes, renewal_history, renewal_outcomes
+from metrics.renewal_queue import overdue_renewals, renewal_queue
+from metrics.renewal_settings import RenewalSettings
+from metrics.renewals import pipeline_by_period, renewal_likelihood, renewal_pipeline
 from metrics.snapshots import apply_metric_settings, data_horizon, revenue_months
 from store.db import (
     DEFAULT_DB_ENV,
@@ -55,6 +59,7 @@ from store.db import (
     table_counts,
 )
 from store.import_log import import_history
+from store.renewal_work import current_work, record_work, work_history
 from store.settings import MetricSettings, load_settings, save_settings
 
 _BUILD_LOCK = threading.Lock()
@@ -514,3 +519,176 @@ def narrow_moments(
     if owner:
         keep &= moments["csm_owner"] == owner
     return moments.loc[keep].reset_index(drop=True)
+
+
+# --- Renewals: pipeline, KPIs, the 90–120-day queue and CSM work state -----------------------
+#
+# Work state (store/renewal_work.py) changes without bumping the data version, so every entry
+# that shows a status is also keyed on a work version read fresh on each rerun (row count and
+# latest change of ``renewal_work``): a saved change is a new key, so the queue and pipeline
+# show it at once. Writes and the per-account history are never cached.
+
+
+def renewal_settings(db: Database) -> RenewalSettings:
+    """The stored renewal window, grace period and likelihood threshold (not cached)."""
+    with cursor(db.key) as cur:
+        return load_settings(cur, RenewalSettings)
+
+
+def work_version(db: Database) -> str:
+    """Changes of ``renewal_work`` so far (count and latest time); read fresh every rerun."""
+    with cursor(db.key) as cur:
+        count, latest = cur.execute(
+            "SELECT count(*), max(changed_at) FROM renewal_work"
+        ).fetchone()
+    return f"{count}:{latest}"
+
+
+@st.cache_data(max_entries=16, show_spinner="Computing renewal likelihoods…")
+def _renewal_likelihood(
+    path: str, version: int, as_of: date, settings_json: str, health_json: str
+) -> pd.DataFrame:
+    with cursor(path) as cur:
+        return renewal_likelihood(
+            cur, as_of=as_of, settings=RenewalSettings.model_validate_json(settings_json),
+            health_settings=HealthSettings.model_validate_json(health_json),
+        )
+
+
+def likelihood(view: View, settings: RenewalSettings) -> pd.DataFrame:
+    """:func:`metrics.renewals.renewal_likelihood` over the whole book (cached per data
+    version, as-of date, renewal and health settings)."""
+    return _renewal_likelihood(view.db.key, view.db.version, view.as_of,
+                               settings.model_dump_json(), health_settings(view.db)
+                               .model_dump_json())
+
+
+@dataclass(frozen=True)
+class Pipeline:
+    """What the renewal pipeline page shows."""
+
+    renewals: pd.DataFrame
+    """:func:`metrics.renewals.renewal_pipeline` rows (next 12 months)."""
+    by_month: pd.DataFrame
+    by_quarter: pd.DataFrame
+    """:func:`metrics.renewals.pipeline_by_period` per month / quarter, every period shown."""
+    kpis: pd.DataFrame
+    """:func:`metrics.renewal_outcomes.renewal_kpis` per quarter (every decided quarter)."""
+    history: pd.DataFrame
+    """:func:`metrics.renewal_outcomes.renewal_history`: the last four quarters."""
+    likelihood: pd.DataFrame
+
+
+@st.cache_data(max_entries=32, show_spinner="Computing the renewal pipeline…")
+def _pipeline(
+    path: str, version: int, work: str, as_of: date, filters: Filters, settings_json: str,
+    health_json: str,
+) -> Pipeline:
+    settings = RenewalSettings.model_validate_json(settings_json)
+    table = _renewal_likelihood(path, version, as_of, settings_json, health_json)
+    health = _health_history(path, version, as_of, health_json)
+    with cursor(path) as cur:
+        renewals = renewal_pipeline(cur, as_of=as_of, settings=settings, filters=filters,
+                                    likelihood=table, health=health)
+        outcomes = renewal_outcomes(cur, as_of=as_of, settings=settings, filters=filters)
+    return Pipeline(
+        renewals=renewals,
+        by_month=pipeline_by_period(renewals, period="month", as_of=as_of),
+        by_quarter=pipeline_by_period(renewals, period="quarter", as_of=as_of),
+        kpis=kpis_from_outcomes(outcomes, as_of=as_of, grace_days=settings.grace_days),
+        history=renewal_history(outcomes, as_of=as_of, settings=settings),
+        likelihood=table,
+    )
+
+
+def pipeline(view: View, settings: RenewalSettings) -> Pipeline:
+    """The renewal pipeline, forecast, KPIs and history for the sidebar filters (cached per
+    data version, work version, as-of date, filters and settings)."""
+    return _pipeline(view.db.key, view.db.version, work_version(view.db), view.as_of,
+                     view.filters, settings.model_dump_json(),
+                     health_settings(view.db).model_dump_json())
+
+
+@dataclass(frozen=True)
+class Queue:
+    """What the renewal queue page shows."""
+
+    queue: pd.DataFrame
+    """:func:`metrics.renewal_queue.renewal_queue` rows, by ARR at risk, plus
+    :data:`WORK_NOTE_COLUMNS` of the current work state (note '' when none)."""
+    overdue: pd.DataFrame
+    """:func:`metrics.renewal_queue.overdue_renewals` rows."""
+
+
+@st.cache_data(max_entries=32, show_spinner="Building the renewal queue…")
+def _queue(
+    path: str, version: int, work: str, as_of: date, filters: Filters, owner: str | None,
+    settings_json: str, health_json: str, moments_json: str,
+) -> Queue:
+    settings = RenewalSettings.model_validate_json(settings_json)
+    inputs = {
+        "likelihood": _renewal_likelihood(path, version, as_of, settings_json, health_json),
+        "health": _health_history(path, version, as_of, health_json),
+        "moments": _moments(path, version, as_of, filters, moments_json),
+    }
+    with cursor(path) as cur:
+        work = current_work(cur)[list(WORK_NOTE_COLUMNS)]
+        return Queue(
+            queue=_with_work(renewal_queue(cur, as_of=as_of, settings=settings,
+                                           filters=filters, owner=owner, **inputs), work),
+            overdue=_with_work(overdue_renewals(cur, as_of=as_of, settings=settings,
+                                                filters=filters, owner=owner, **inputs), work),
+        )
+
+
+WORK_NOTE_COLUMNS = ("account_id", "renewal_date", "note", "changed_by", "changed_at",
+                     "previous_changed_by")
+"""Columns of :func:`store.renewal_work.current_work` the queue shows beside its own."""
+
+
+def _with_work(frame: pd.DataFrame, work: pd.DataFrame) -> pd.DataFrame:
+    """Queue rows plus the latest note, who changed it and when, and whom it replaced."""
+    merged = frame.merge(work, on=["account_id", "renewal_date"], how="left")
+    merged["note"] = merged["note"].astype(object).where(merged["note"].notna(), "")
+    return merged
+
+
+def queue(view: View, settings: RenewalSettings, *, owner: str | None = None) -> Queue:
+    """The renewal queue and the overdue list for the sidebar filters and ``owner`` (cached
+    per data version, work version, as-of date, filters, owner and settings)."""
+    return _queue(view.db.key, view.db.version, work_version(view.db), view.as_of,
+                  view.filters, owner, settings.model_dump_json(),
+                  health_settings(view.db).model_dump_json(),
+                  moment_settings(view.db).model_dump_json())
+
+
+def save_renewal_settings(db: Database, settings: RenewalSettings) -> None:
+    """Store a new default renewal window (one transaction); cache keys carry the JSON."""
+    with cursor(db.key) as cur:
+        save_settings(cur, settings)
+
+
+def save_work(
+    db: Database, *, account_id: str, renewal_date: date, status: str, note: str,
+    next_step: str, changed_by: str,
+) -> None:
+    """Log one work change (:func:`store.renewal_work.record_work`; never cached).
+
+    Raises:
+        ValueError: "Work not saved: …" naming each problem in plain words.
+    """
+    with cursor(db.key) as cur:
+        record_work(cur, account_id=account_id, renewal_date=renewal_date, status=status,
+                    note=note, next_step=next_step, changed_by=changed_by)
+
+
+def renewal_work_state(db: Database) -> pd.DataFrame:
+    """:func:`store.renewal_work.current_work` as it stands now (not cached)."""
+    with cursor(db.key) as cur:
+        return current_work(cur)
+
+
+def account_work_history(db: Database, account_id: str) -> pd.DataFrame:
+    """:func:`store.renewal_work.work_history` of one account, newest first (not cached)."""
+    with cursor(db.key) as cur:
+        return work_history(cur, account_id=account_id)
