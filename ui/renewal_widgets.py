@@ -45,8 +45,9 @@ BASIS_TEXT: dict[str, str] = {
 def pipeline_cards(renewals: pd.DataFrame, currency: str) -> None:
     """Renewals due, ARR due, forecast and ARR at risk over the next 12 months."""
     arr_due = float(renewals["arr_due"].sum())
-    forecast = float(renewals["forecast_arr"].sum())
-    at_risk = float(renewals["arr_at_risk"].sum())
+    # min_count: with no renewal history the likelihood is unknown, so the forecast is n/a.
+    forecast = float(renewals["forecast_arr"].sum(min_count=1))
+    at_risk = float(renewals["arr_at_risk"].sum(min_count=1))
     columns = st.columns(4)
     columns[0].metric("Renewals due (12 months)", formats.count(len(renewals)), border=True,
                       help="One per account and contract end date in the next 12 months.")
@@ -54,8 +55,8 @@ def pipeline_cards(renewals: pd.DataFrame, currency: str) -> None:
                       help="12 × each renewing account's MRR on the as-of date.")
     columns[2].metric(
         "Forecast ARR", formats.money(forecast, currency, compact=True), border=True,
-        delta=f"{formats.percent(forecast / arr_due) if arr_due else formats.NOT_AVAILABLE} "
-        "of ARR due", delta_color="off", delta_arrow="off",
+        delta=f"{formats.percent(forecast / arr_due if arr_due else None)} of ARR due",
+        delta_color="off", delta_arrow="off",
         help="Σ ARR due × renewal likelihood (see How the likelihood is computed).",
     )
     columns[3].metric("ARR at risk", formats.money(at_risk, currency, compact=True),
