@@ -69,7 +69,8 @@ st.subheader("3. Check and preview")
 if preview.problems:
     import_widgets.show_problems(preview.problems, key="import_problems_csv")
 else:
-    st.success("No problems found. This is what the import will change:", icon="✅")
+    st.success("No problems found. This is what the import will change:",
+               icon=":material/check_circle:")
     import_widgets.show_preview(preview, db.settings.reporting_currency)
 
 st.subheader("4. Import")

@@ -180,7 +180,7 @@ def show_files_table(frame: pd.DataFrame) -> None:
         column_config={
             "file": "File",
             "format": "Format",
-            "recognised_as": st.column_config.TextColumn("Recognised as", width="medium"),
+            "recognised_as": st.column_config.TextColumn("Recognised as", width="large"),
             "dialect": st.column_config.TextColumn("Dialect and encoding", width="large"),
             "rows": st.column_config.NumberColumn("Rows", format="localized"),
         },
@@ -305,7 +305,7 @@ def _profile_form(db: data.Database, rec: Recognition, mapping: Mapping, key: st
         with data.cursor(db.key) as cur:
             save_profile(cur, name, mapping, rec.header)
         st.success(f"Saved profile **{name.strip()}**; it is offered when this header "
-                   "arrives again.", icon="✅")  # fmt: skip
+                   "arrives again.", icon=":material/check_circle:")  # fmt: skip
 
 
 def tables_written(recognitions: Sequence[Recognition], files: Sequence[ImportFile]) -> list[str]:
@@ -327,7 +327,7 @@ def mode_choices(tables: Sequence[str]) -> dict[str, Mode]:
     if not tables:
         return {}
     modes: dict[str, Mode] = {}
-    boxes = st.columns(min(len(tables), 4))
+    boxes = st.columns(4)
     for number, name in enumerate(tables):
         target = TARGETS_BY_NAME[name]
         options = [m for m in MODES if target.key or m != "upsert"]
@@ -425,10 +425,14 @@ def show_preview(preview_: ImportPreview, currency: str) -> None:
     )  # fmt: skip
     accounts = preview_.accounts
     new, changed, unchanged, removed = st.columns(4)
-    new.metric("New accounts", formats.count(accounts.new), border=True)
-    changed.metric("Changed accounts", formats.count(accounts.changed), border=True)
-    unchanged.metric("Unchanged accounts", formats.count(accounts.unchanged), border=True)
-    removed.metric("Removed accounts", formats.count(accounts.removed), border=True)
+    new.metric("New accounts", formats.count(accounts.new), border=True,
+               help=_ids(accounts.new_ids, accounts.new))
+    changed.metric("Changed accounts", formats.count(accounts.changed), border=True,
+                   help=_ids(accounts.changed_ids, accounts.changed))
+    unchanged.metric("Unchanged accounts", formats.count(accounts.unchanged), border=True,
+                     help="Accounts the files name whose stored details stay as they are.")
+    removed.metric("Removed accounts", formats.count(accounts.removed), border=True,
+                   help=_ids(accounts.removed_ids, accounts.removed))
     left, right = st.columns([2, 3])
     with left:
         st.markdown("**Rows per table**")
@@ -456,6 +460,13 @@ def show_preview(preview_: ImportPreview, currency: str) -> None:
             )
     for note in preview_.notes:
         st.caption(note)
+
+
+def _ids(ids: Sequence[str], total: int) -> str | None:
+    if not ids:
+        return None
+    more = f" and {total - len(ids):,} more" if total > len(ids) else ""
+    return ", ".join(ids) + more
 
 
 # --- import -------------------------------------------------------------------------------------
@@ -515,7 +526,7 @@ def show_outcome(outcome: Outcome) -> None:
         counts = ", ".join(f"{n:,} {t}" for t, n in outcome.result.row_counts.items())
         st.success(f"**Imported.** Rows written: {counts or 'none'}. Every page now shows the "
                    f"new data (data version {outcome.result.data_version:,}).",
-                   icon="✅")  # fmt: skip
+                   icon=":material/check_circle:")  # fmt: skip
         page_link("pages/executive.py", routes.EXECUTIVE, "Open the Executive page",
                   icon=":material/monitoring:")  # fmt: skip
         return
