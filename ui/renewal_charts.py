@@ -52,12 +52,19 @@ def period_label(day: object, period: str) -> str:
     return stamp.strftime("%b %Y")
 
 
-def _layout(fig: go.Figure, title: str, *, height: int = HEIGHT) -> go.Figure:
+def _layout(
+    fig: go.Figure, title: str, *, height: int = HEIGHT, legend_below: bool = False
+) -> go.Figure:
+    # Half-width charts put the legend under the plot: two legend rows above it would run
+    # into the title.
+    legend = ({"orientation": "h", "yanchor": "top", "y": -0.22, "xanchor": "left", "x": 0}
+              if legend_below else
+              {"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0})
     fig.update_layout(
         title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 16}},
-        height=height,
-        margin={"l": 10, "r": 10, "t": 80, "b": 10},
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "xanchor": "left", "x": 0},
+        height=height + (60 if legend_below else 0),
+        margin={"l": 10, "r": 10, "t": 50 if legend_below else 80, "b": 10},
+        legend=legend,
         hovermode="x unified",
         hoverlabel={"namelength": -1},
         barmode="stack",
@@ -123,7 +130,8 @@ def history_chart(history: pd.DataFrame, currency: str) -> go.Figure:
     fig.update_yaxes(title_text=f"ARR due ({currency})",
                      **_array_axis(0.0, high, lambda t: formats.money_tick(t, currency)))
     fig.update_xaxes(type="category")
-    return _layout(fig, "History: ARR due in the last 4 quarters, by outcome")
+    return _layout(fig, "History: ARR due in the last 4 quarters, by outcome",
+                   legend_below=True)
 
 
 def rate_trend_chart(kpis: pd.DataFrame) -> go.Figure:
@@ -146,4 +154,4 @@ def rate_trend_chart(kpis: pd.DataFrame) -> go.Figure:
         ))
     fig.update_yaxes(title_text="Rate", **_array_axis(0.0, high, formats.percent))
     fig.update_xaxes(type="category")
-    return _layout(fig, "Renewal rates by quarter of the due date")
+    return _layout(fig, "Renewal rates by quarter of the due date", legend_below=True)

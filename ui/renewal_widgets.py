@@ -291,7 +291,8 @@ def queue_table(queue: pd.DataFrame, currency: str, *, key: str) -> None:
         "link": link_column(),
         "csm_owner": "CSM owner",
         "renewal_date": "Renewal date",
-        "days_to_renewal": st.column_config.NumberColumn("Days to renewal", width=80),
+        "days_to_renewal": st.column_config.NumberColumn(
+            "Days", width=60, help="Days from the as-of date to the renewal date."),
         "contact_by": st.column_config.TextColumn(
             "Contact by", help="Renewal date − the window start: the last day to reach out."),
         "overdue": st.column_config.TextColumn(
@@ -317,8 +318,17 @@ def queue_table(queue: pd.DataFrame, currency: str, *, key: str) -> None:
     }
     frame = queue_frame(queue)
     account_table(frame, queue["account_id"].reset_index(drop=True), key=key,
-                  column_config=config, column_order=list(config),
+                  column_config=config, column_order=list(QUEUE_ORDER),
                   height=table_height(len(frame)))
+
+
+QUEUE_ORDER = (
+    "name", "link", "csm_owner", "renewal_date", "days_to_renewal", "contact_by", "arr",
+    "arr_at_risk", "status", "last_touch", "next_step", "note", "health_score", "health_change",
+    "band", "likelihood", "open_moments", "overdue", "last_change",
+)
+"""Left to right: who, when, how much, what was done, then health and the evidence: the work
+state stays on screen at 1600 px without scrolling sideways."""
 
 
 def queue_csv(queue: pd.DataFrame) -> bytes:
