@@ -79,13 +79,34 @@ def page(target: Target) -> Iterator[object]:
             browser.close()
 
 
-def _choose(page, container, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
-    """Open the selectbox labelled ``label`` inside ``container`` and pick ``option`` (text)."""
-    box = container.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
-    box.click()
-    page.keyboard.type(option.strip("()"))  # the list is virtualised: search, then pick
-    page.get_by_role("option").filter(has_text=option).first.click()
+def _settle(page) -> None:  # type: ignore[no-untyped-def]
+    """Let the rerun a widget change starts begin, then wait for it to end."""
+    page.wait_for_timeout(400)
     wait_for_app_idle(page)
+
+
+def _choose(page, container, label: str, option: str) -> None:  # type: ignore[no-untyped-def]
+    """Pick ``option`` (text) in the selectbox labelled ``label`` inside ``container``.
+
+    The option list is virtualised, so the text is typed to search it first. A rerun that
+    redraws the box can close the list under the click: then the pick is tried again.
+    """
+    box = container.locator('[data-testid="stSelectbox"]').filter(has_text=label).first
+    for attempt in range(3):
+        wait_for_app_idle(page)
+        field = box.locator("input").first
+        field.click()
+        field.fill(option.strip("()"))
+        choice = page.get_by_role("option").filter(has_text=option).first
+        try:
+            choice.wait_for(timeout=5_000)
+            choice.click(timeout=5_000)
+            break
+        except sync_api.TimeoutError:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
+    _settle(page)
 
 
 def test_queue_my_book_contacted_with_note_is_kept_and_on_the_account_timeline(
@@ -99,7 +120,7 @@ def test_queue_my_book_contacted_with_note_is_kept_and_on_the_account_timeline(
     # My book: I am this CSM, and only my renewals.
     _choose(page, sidebar, "I am (CSM)", target.owner)
     main.get_by_text(f"Only my book ({target.owner})").click()
-    wait_for_app_idle(page)
+    _settle(page)
     main.get_by_text(f"Working as {target.owner}").wait_for()
 
     # Mark the account contacted with a note and save.
@@ -108,7 +129,7 @@ def test_queue_my_book_contacted_with_note_is_kept_and_on_the_account_timeline(
     note = main.get_by_label("Note")
     note.fill(NOTE)
     note.press("Control+Enter")
-    wait_for_app_idle(page)
+    _settle(page)
     try:
         main.get_by_role("button", name="Save", exact=True).click()
         page.get_by_text("is now “contacted”").wait_for()
