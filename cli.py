@@ -124,6 +124,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         con = open_database(args.db)
     except DatabaseBusyError as exc:
         return _busy(args, exc)
+    con.execute("SET memory_limit = $limit", {"limit": args.memory_limit})
     try:
         result = import_files(
             con, args.files, who=args.who, on_loaded=refresh_derived,
@@ -275,6 +276,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--who", default="cli", help="name recorded in the import log")
     imp.add_argument("--wait", type=float, default=0.0,
                      help="seconds to wait for another import of this database to finish")
+    imp.add_argument("--memory-limit", dest="memory_limit", default="1GB",
+                     help="DuckDB memory limit; larger imports spill to disk (default 1GB)")
     _add_import_options(imp)
     imp.set_defaults(run=cmd_import)
 

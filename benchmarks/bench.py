@@ -53,7 +53,9 @@ print(json.dumps({{"seconds": time.perf_counter() - t0}}))
 """
 
 
-SECTION_MODULES = ("benchmarks.health_timings", "benchmarks.renewal_timings")
+SECTION_MODULES = (
+    "benchmarks.health_timings", "benchmarks.renewal_timings", "benchmarks.import_timings"
+)
 """Optional sections: each has measure(db_path, as_of, *, runs) -> (timings, targets)."""
 
 

@@ -21,7 +21,7 @@ from store.import_stage import (
     bind,
     raw_col,
     stage_name,
-    text_col,
+    text_sql,
     typed_col,
 )
 from store.import_targets import ACCOUNT_REFERENCES, NEW_ACCOUNTS, TARGETS_BY_NAME
@@ -115,7 +115,7 @@ def value_checks(table: Table) -> tuple[list[_Check], dict[str, object]]:
     params: dict[str, object] = {}
     for column in table.columns:
         name, kind = column.name, column.sql_type
-        t, v = text_col(name), typed_col(name)
+        t, v = text_sql(name), typed_col(name)
         if column.required:
             checks.append(_Check(name, "required", t + " IS NULL"))
         if kind == "DOUBLE":
@@ -252,12 +252,14 @@ def check_duplicates(
     words = words or Words()
     keys = [typed_col(k) for k in table.key]
     key_list = ", ".join(keys)
+    if _strictly_ordered(con, table, keys):
+        return [], 0
     # Find repeated keys with a plain GROUP BY first; only their rows get the costlier listing.
     sql = (
         "WITH d AS (SELECT " + key_list + " FROM " + stage_name(table) + " WHERE "
         + " AND ".join(k + " IS NOT NULL" for k in keys) + " GROUP BY ALL HAVING count(*) > 1), "
         "k AS (SELECT _file, _line, concat_ws(', ', "
-        + ", ".join(text_col(k) for k in table.key) + ") AS value, " + key_list
+        + ", ".join(text_sql(k) for k in table.key) + ") AS value, " + key_list
         + " FROM " + stage_name(table) + " SEMI JOIN d USING (" + key_list + ")), "
         "g AS (SELECT " + key_list + ", count(*) AS n, "
         "list([_file, _line] ORDER BY _file, _line)[1:6] AS firsts FROM k GROUP BY ALL) "
@@ -298,6 +300,34 @@ def known_accounts_sql(staged: set[str], *, replace_accounts: bool = False) -> s
     if not parts:
         return "SELECT NULL AS id WHERE false"
     return " UNION ".join(parts)
+
+
+def _strictly_ordered(con: duckdb.DuckDBPyConnection, table: Table, keys: list[str]) -> bool:
+    """True when the staged keys strictly increase in file order (in the key's column order or
+    reversed): then no key repeats, without the cost of grouping millions of rows.
+
+    Exports are usually sorted by their key (or by date, then id), so this one ordered pass
+    usually settles it; otherwise the caller groups.
+    """
+    orders = [keys] if len(keys) == 1 else [keys, keys[::-1]]
+    lags = ", ".join(
+        k + " AS _k" + str(i) + ", lag(" + k + ") OVER (ORDER BY rowid) AS _p" + str(i)
+        for i, k in enumerate(keys)
+    )
+    position = {k: i for i, k in enumerate(keys)}
+    tests = []
+    for order in orders:
+        current = ", ".join("_k" + str(position[k]) for k in order)
+        previous = ", ".join("_p" + str(position[k]) for k in order)
+        tests.append(
+            "count(*) FILTER (WHERE _p0 IS NOT NULL AND NOT ((" + current + ") > (" + previous
+            + ")))"
+        )  # fmt: skip
+    row = con.execute(
+        "SELECT " + ", ".join(tests) + " FROM (SELECT " + lags + " FROM " + stage_name(table)
+        + " WHERE " + " AND ".join(k + " IS NOT NULL" for k in keys) + ")"
+    ).fetchone()  # fmt: skip
+    return any(n == 0 for n in row)
 
 
 def check_accounts(
@@ -406,7 +436,7 @@ def check_append_conflicts(
     )
     sql = (
         "SELECT s._file, s._line, concat_ws(', ', "
-        + ", ".join("s." + text_col(k) for k in table.key) + "), count(*) OVER () FROM "
+        + ", ".join(text_sql(k, "s") for k in table.key) + "), count(*) OVER () FROM "
         + stage_name(table) + " AS s JOIN " + target + " AS t ON " + join + " WHERE NOT ("
         + same + ") ORDER BY s._file, s._line LIMIT $limit"
     )  # fmt: skip

@@ -25,6 +25,7 @@ from store.import_stage import (
     stage_ddl,
     stage_name,
     text_col,
+    text_sql,
     trim_sql,
     typed_col,
     typed_sql,
@@ -78,6 +79,8 @@ def fill(
     if plan.attributes:
         _fill_attributes(con, plan)
         result.tables.append(ACCOUNT_ATTRIBUTES.name)
+    for name in (RAW, FIELDS):  # staged: free the memory before the next file or the checks
+        con.execute("DROP TABLE IF EXISTS " + identifier(name, allowed=[name]))
     return result
 
 
@@ -141,8 +144,8 @@ def _fill_preset(
     result.hits.extend(hits)
     result.total += total
     parsed = " AND ".join(
-        "NOT (" + text_col(f.name) + " IS NOT NULL AND " + typed_col(f.name) + " IS NULL)"
-        + (" AND " + text_col(f.name) + " IS NOT NULL" if f.required else "")
+        "NOT (" + text_sql(f.name) + " IS NOT NULL AND " + typed_col(f.name) + " IS NULL)"
+        + (" AND " + text_sql(f.name) + " IS NOT NULL" if f.required else "")
         for f in recipe.fields
     )
     for output in recipe.outputs:
@@ -167,7 +170,7 @@ def _fill_output(
     refs: dict[str, str] = {}
     for item in plan.recipe.fields:
         refs[item.name] = typed_col(item.name)
-        refs[item.name + "_text"] = text_col(item.name)
+        refs[item.name + "_text"] = text_sql(item.name)
     targets = ["_file", "_line"]
     values = ["_file", "_line"]
     book = words.setdefault(table.name, Words())
@@ -176,8 +179,9 @@ def _fill_output(
         if isinstance(source, Derived):
             expr = "(" + source.sql.format(**refs) + ")"
             typed = typed_sql(table, column, expr) if column.sql_type == "VARCHAR" else expr
-            text = "CAST(" + expr + " AS VARCHAR)"
-            raw = raw_col(source.field) if source.field in plan.columns else text
+            value = "CAST(" + expr + " AS VARCHAR)"
+            text = "coalesce(" + value + ", '')"  # stored text: '' when there is no value
+            raw = raw_col(source.field) if source.field in plan.columns else value
             label_field = source.field
         else:
             typed = typed_col(source)

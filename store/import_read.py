@@ -30,7 +30,7 @@ import duckdb
 
 from store.import_problems import Problem, problem
 from store.import_sources import Header, PreparedSource
-from store.import_stage import PATTERN_PARAMS, bind
+from store.import_stage import PATTERN_PARAMS, bind, stored_text_sql
 from store.import_targets import TARGETS_BY_NAME, USER_TARGETS
 from store.import_values import TEXT_MARK, FieldSQL
 from store.schema import TABLES_BY_NAME, Table
@@ -156,6 +156,8 @@ class RawRead:
     base: int = 2
     """Physical line of the first data row (when ``accepted`` is None)."""
     count_newlines: bool = True
+    embedded: int = 0
+    """Line feeds inside quoted values (0: each row is one line)."""
 
 
 def read_raw(
@@ -206,8 +208,9 @@ def read_raw(
     if source.record_lines is not None:
         return RawRead(rows, [], notes, accepted=source.record_lines)
     base = dialect.header_line + source.header.lines
+    embedded = 0 if rejects else _embedded_newlines(con, width)
     mapping = None
-    if rejects or source.scan.blank_line_inside:
+    if rejects or _skipped_lines(source, rows, embedded):
         mapping = _record_lines(source)
     accepted = None
     if mapping is not None:
@@ -218,7 +221,28 @@ def read_raw(
             accepted = None  # Python and DuckDB disagree on this broken file; approximate.
     lines = dict(mapping or [])
     found = _reject_problems(source.name, width, dialect.delimiter, rejects, lines, labels)
-    return RawRead(rows, found, notes, accepted=accepted, base=base)
+    return RawRead(rows, found, notes, accepted=accepted, base=base, embedded=embedded)
+
+
+def _embedded_newlines(con: duckdb.DuckDBPyConnection, width: int) -> int:
+    """Line feeds inside quoted values of the raw table (a cheap test first)."""
+    raws = [position(i) for i in range(width)]
+    any_sql = " OR ".join("contains(" + r + ", chr(10))" for r in raws)
+    if not con.execute("SELECT count(*) FROM " + RAW + " WHERE " + any_sql).fetchone()[0]:
+        return 0
+    total = " + ".join(
+        "coalesce(length(" + r + ") - length(replace(" + r + ", chr(10), '')), 0)" for r in raws
+    )
+    return int(con.execute("SELECT coalesce(sum(" + total + "), 0) FROM " + RAW).fetchone()[0])
+
+
+def _skipped_lines(source: PreparedSource, rows: int, embedded: int) -> bool:
+    """True when the file has more line feeds than its records account for: DuckDB skipped
+    blank lines (which shift later line numbers unless counted by the Python pass)."""
+    expected = source.dialect.header_line - 1 + source.header.lines + rows + embedded
+    if not source.scan.ends_with_newline:
+        expected -= 1
+    return source.scan.newlines > expected
 
 
 def _drop_footer(
@@ -281,7 +305,7 @@ def insert_rows(
     else:
         params["base"] = read.base
         line = "$base + rowid - $first"
-        if read.count_newlines:
+        if read.count_newlines and read.embedded:
             line = _newline_line(con)
     inner = ["$file AS _file", line + " AS _line"]
     outer = ["_file", "_line"]
@@ -291,7 +315,7 @@ def insert_rows(
         text_id = identifier(name + "__t", allowed=[name + "__t"])
         typed_id = identifier(name + "__v", allowed=[name + "__v"])
         inner += [raw + " AS " + raw_id, sql.text + " AS " + text_id]
-        outer += [raw_id, text_id, sql.typed.replace(TEXT_MARK, text_id)]
+        outer += [raw_id, stored_text_sql(raw_id, text_id), sql.typed.replace(TEXT_MARK, text_id)]
         targets += [raw_id, text_id, typed_id]
         params.update(sql.params)
     body = "SELECT " + ", ".join(outer) + " FROM (SELECT " + ", ".join(inner) + " FROM " + source
@@ -311,9 +335,6 @@ def _newline_line(con: duckdb.DuckDBPyConnection) -> str:
     newlines = " + ".join(
         "coalesce(length(" + r + ") - length(replace(" + r + ", chr(10), '')), 0)" for r in raws
     )
-    total = con.execute("SELECT coalesce(sum(" + newlines + "), 0) FROM " + RAW).fetchone()
-    if total[0] == 0:
-        return "$base + rowid - $first"
     return (
         "$base + rowid - $first + coalesce(sum(" + newlines + ") OVER (ORDER BY rowid "
         "ROWS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import codecs
 import csv
 import hashlib
-import re
 import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -24,8 +23,7 @@ from store.import_problems import Problem, problem, quote
 
 csv.field_size_limit(2**31 - 1)
 
-_CHUNK = 1 << 20
-_BLANK_LINE_INSIDE = re.compile(rb"\n\r?\n(?=[^\r\n])")
+_CHUNK = 4 << 20
 MAX_NUL_LINES = 10
 _PYTHON_CODECS = {"utf-8": "utf-8", "windows-1252": "cp1252", "latin-1": "latin-1",
                   "utf-16": "utf-16"}  # fmt: skip
@@ -38,11 +36,12 @@ class FileBytes:
     size: int
     has_text: bool
     """Anything besides whitespace."""
-    blank_line_inside: bool
-    """A blank line followed by more content (DuckDB skips those, shifting line numbers)."""
     utf16: bool
     nul_lines: list[int]
     """Physical lines holding a NUL byte (the first few)."""
+    newlines: int = 0
+    """Line feeds in the file (to tell whether DuckDB skipped blank lines)."""
+    ends_with_newline: bool = True
 
 
 @dataclass(frozen=True)
@@ -71,14 +70,13 @@ class PreparedSource:
 
 
 def scan_bytes(path: Path, hasher: hashlib._Hash) -> FileBytes:
-    """Hash the file into ``hasher`` and look for blank lines and NUL bytes in one pass."""
+    """Hash the file into ``hasher``, count its line feeds and find NUL bytes, in one pass."""
     size = 0
     has_text = False
-    blank_inside = False
     utf16 = False
     nul_lines: list[int] = []
     newlines = 0
-    tail = b""
+    last = b""
     with path.open("rb") as handle:
         while chunk := handle.read(_CHUNK):
             hasher.update(chunk)
@@ -89,8 +87,6 @@ def scan_bytes(path: Path, hasher: hashlib._Hash) -> FileBytes:
                 )
             size += len(chunk)
             has_text = has_text or bool(chunk.strip())
-            if not blank_inside:
-                blank_inside = bool(_BLANK_LINE_INSIDE.search(tail + chunk))
             if len(nul_lines) < MAX_NUL_LINES and b"\x00" in chunk:
                 position = chunk.find(b"\x00")
                 while position >= 0 and len(nul_lines) < MAX_NUL_LINES:
@@ -99,8 +95,8 @@ def scan_bytes(path: Path, hasher: hashlib._Hash) -> FileBytes:
                         nul_lines.append(line)
                     position = chunk.find(b"\x00", position + 1)
             newlines += chunk.count(b"\n")
-            tail = chunk[-3:]
-    return FileBytes(size, has_text, blank_inside, utf16, nul_lines)
+            last = chunk[-1:]
+    return FileBytes(size, has_text, utf16, nul_lines, newlines, last == b"\n")
 
 
 def read_header(path: Path, delimiter: str = ",", header_line: int = 1) -> Header | None:

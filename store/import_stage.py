@@ -2,10 +2,11 @@
 
 Every canonical table being imported gets a temporary staging table ``_import_in_<table>``
 with ``_file`` (index of the file in the call), ``_line`` (physical line) and, per canonical
-column ``c``: ``c`` (raw text as in the file), ``c__t`` (trimmed, NULL when empty) and
-``c__v`` (typed value, NULL when absent or invalid). Trimming and typing happen once, while
-rows are staged; the checks and the writer only compare these columns, which keeps validation
-of millions of rows fast. The typing rules are the text rules of ``store.contracts``.
+column ``c``: ``c`` (raw text as in the file), ``c__t`` (trimmed text where trimming changed
+it; read through :func:`text_sql`) and ``c__v`` (typed value, NULL when absent or invalid).
+Trimming and typing happen once, while rows are staged; the checks and the writer only compare
+these columns, which keeps validation of millions of rows fast. The typing rules are the text
+rules of ``store.contracts``.
 """
 
 from __future__ import annotations
@@ -66,8 +67,25 @@ def raw_col(column: str) -> str:
 
 
 def text_col(column: str) -> str:
-    """Quoted name of a staged column's trimmed text (NULL when empty)."""
+    """Quoted name of a staged column's stored text: the trimmed text only where it differs
+    from the raw text (NULL otherwise, which keeps millions of clean values cheap); read it
+    through :func:`text_sql`."""
     return identifier(column + "__t", allowed={n + "__t" for n in _names()})
+
+
+def text_sql(column: str, alias: str | None = None) -> str:
+    """A staged column's trimmed text, NULL when empty (see :func:`text_col`)."""
+    prefix = "" if alias is None else alias + "."
+    stored, raw = prefix + text_col(column), prefix + raw_col(column)
+    return (
+        "CASE WHEN " + stored + " IS NOT NULL THEN NULLIF(" + stored + ", '') ELSE NULLIF("
+        + raw + ", '') END"
+    )  # fmt: skip
+
+
+def stored_text_sql(raw: str, text: str) -> str:
+    """What :func:`text_col` stores, from the raw and the trimmed text expressions."""
+    return "CASE WHEN " + text + " IS DISTINCT FROM " + raw + " THEN coalesce(" + text + ", '') END"
 
 
 def typed_col(column: str) -> str:
@@ -95,13 +113,31 @@ def stage_ddl(table: Table) -> str:
 def trim_sql(raw: str) -> str:
     """Trimmed text of a raw value expression, NULL when empty.
 
-    ``trim`` with explicit characters is slow in DuckDB; the regex gate skips it for the
-    usual value that has nothing to trim.
+    ``trim`` with explicit characters is slow in DuckDB; a gate on the first and last
+    character (the codes of :data:`store.contracts.WHITESPACE`) skips it for the usual value
+    that has nothing to trim.
     """
+    codes = ", ".join(str(ord(c)) for c in contracts.WHITESPACE)
     return (
-        "NULLIF(CASE WHEN regexp_matches(" + raw + ", $ws_edge) THEN trim(" + raw + ", $ws) "
-        "ELSE " + raw + " END, '')"
-    )
+        "NULLIF(CASE WHEN ascii(" + raw + ") IN (" + codes + ") OR ascii(right(" + raw + ", 1)) "
+        "IN (" + codes + ") THEN trim(" + raw + ", $ws) ELSE " + raw + " END, '')"
+    )  # fmt: skip
+
+
+def integer_sql(kind: str, text: str) -> str:
+    """Typed whole number of a trimmed text: optional sign and ASCII digits only.
+
+    Equivalent to :data:`store.contracts.INTEGER_PATTERN`, written with GLOB (about twice as
+    fast as the regular expression on millions of values); the cast enforces the range.
+    """
+    digits = "NOT (" + text + " GLOB '*[!0-9]*')"
+    signed = (
+        "(" + text + " GLOB '[+-]*' AND NOT (substr(" + text + ", 2) GLOB '*[!0-9]*'))"
+    )  # fmt: skip
+    return (
+        "CASE WHEN " + digits + " OR " + signed + " THEN TRY_CAST(" + text + " AS " + kind
+        + ") END"
+    )  # fmt: skip
 
 
 def typed_sql(table: Table, column: Column, text: str) -> str:
@@ -124,10 +160,7 @@ def typed_sql(table: Table, column: Column, text: str) -> str:
             + text + ", '0000') THEN TRY_CAST(" + text + " AS " + kind + ") END"
         )  # fmt: skip
     if kind in ("INTEGER", "BIGINT"):
-        return (
-            "CASE WHEN regexp_full_match(" + text + ", $int_re) THEN TRY_CAST(" + text + " AS "
-            + kind + ") END"
-        )  # fmt: skip
+        return integer_sql(kind, text)
     if kind == "DOUBLE":
         return (
             "CASE WHEN regexp_full_match(" + text + ", $num_re) THEN TRY_CAST(" + text

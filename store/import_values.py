@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 
 from store import contracts
-from store.import_stage import trim_sql
+from store.import_stage import integer_sql, trim_sql
 from store.mapping import DATE_FORMATS, TIME_SUFFIX, InputField, ValueRules
 from store.schema import Table
 
@@ -76,7 +76,7 @@ def _typed(
         return _formatted_date_sql(kind, text, rules.date_format, prefix)
     if kind in ("INTEGER", "BIGINT"):
         if not rules.thousands:
-            return FieldSQL(text, _int_sql(kind, text, "$int_re"))
+            return FieldSQL(text, integer_sql(kind, text))
         pattern = r"[+-]?([0-9]{1,3}(" + re.escape(rules.thousands) + r"[0-9]{3})+|[0-9]+)"
         params = {prefix + "re": pattern}
         cleaned = "replace(" + _spaces(text) + ", " + _literal(rules.thousands) + ", '')"

@@ -29,10 +29,11 @@ def _q(name: str) -> str:
 
 
 def _incoming(table: Table, columns: list[str]) -> str:
+    # No ORDER BY: staged rows are in file order, and DuckDB keeps insertion order.
     return (
         "SELECT "
         + ", ".join(stored_sql(c) + " AS " + q for c, q in zip(table.columns, columns, strict=True))
-        + " FROM " + stage_name(table) + " ORDER BY _file, _line"
+        + " FROM " + stage_name(table)
     )  # fmt: skip
 
 
@@ -50,7 +51,7 @@ def write_table(con: duckdb.DuckDBPyConnection, table: Table, mode: Mode | None 
     if mode == "replace":
         con.execute("DELETE FROM " + target)
         sql = insert + incoming
-    elif table.key and mode == "upsert":
+    elif table.key and mode == "upsert" and not _is_empty(con, target):
         keys = [_q(k) for k in table.key]
         con.execute(
             "DELETE FROM " + target + " USING (SELECT DISTINCT "
@@ -59,6 +60,8 @@ def write_table(con: duckdb.DuckDBPyConnection, table: Table, mode: Mode | None 
             + " AND ".join(target + "." + q + " = incoming." + q for q in keys)
         )  # fmt: skip
         sql = insert + incoming
+    elif table.key and mode == "upsert":
+        sql = insert + incoming  # nothing stored: nothing to replace
     else:
         compared = [_q(k) for k in table.key] if table.key else columns
         same = " AND ".join(
@@ -76,6 +79,10 @@ def write_table(con: duckdb.DuckDBPyConnection, table: Table, mode: Mode | None 
             "accounts WHERE account_id IS NOT NULL)"
         )
     return written
+
+
+def _is_empty(con: duckdb.DuckDBPyConnection, target: str) -> bool:
+    return con.execute("SELECT NOT EXISTS (SELECT 1 FROM " + target + ")").fetchone()[0]
 
 
 def _write_new_accounts(con: duckdb.DuckDBPyConnection) -> int:
