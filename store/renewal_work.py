@@ -247,3 +247,15 @@ def work_history(con: duckdb.DuckDBPyConnection, *, account_id: str) -> pd.DataF
 def _with_dates(frame: pd.DataFrame) -> pd.DataFrame:
     frame["renewal_date"] = pd.to_datetime(frame["renewal_date"]).dt.date.astype(object)
     return frame
+
+
+def work_version(con: duckdb.DuckDBPyConnection) -> str:
+    """A token that changes with every logged change (count and latest time), for cache keys.
+
+    Work changes do not bump the data version (they change no imported data), so caches of
+    anything that shows work state key on this as well.
+    """
+    count, latest = con.execute(
+        "SELECT count(*), max(changed_at) FROM renewal_work"
+    ).fetchone()
+    return f"{count}:{latest}"

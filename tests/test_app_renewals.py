@@ -241,3 +241,29 @@ def test_a_change_replacing_someone_elses_within_a_minute_names_both(
     row = _queue(at).set_index("name").loc["Pine120"]
     assert row["last_change"] == "Bob, 2024-06-14 09:00 UTC (replaced Ann's change)"
     assert row["note"] == "Bob called"
+
+
+def test_a_saved_note_shows_on_an_account_360_page_that_was_already_open(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The Account 360 cache keys on the work version, so a new note is never hidden."""
+    from store.renewal_work import record_work
+    from tests.test_app_pages import _build
+    from ui import data as ui_data
+
+    path = _build(tmp_path / "notes.duckdb", accounts=[("A", "Acme", "SMB", "EU", "Ann")],
+                  subscriptions=[sub("s", "A", date(2024, 1, 1), amount=100,
+                                     term_end=date(2024, 9, 30))])
+    monkeypatch.setenv("CSD_DB", str(path))
+    at = AppTest.from_file(str(ROOT / "dashboard.py"), default_timeout=60)
+    at.run()
+    at.query_params["account"] = "A"
+    at.switch_page("pages/account.py").run()
+    assert not at.exception
+    record_work(ui_data._database(str(path)).cursor(), account_id="A",
+                renewal_date=date(2024, 9, 30), status="contacted", note="Called the CFO",
+                next_step="Send proposal", changed_by="Ann", changed_at=date(2024, 6, 1))
+    at.run()
+    assert not at.exception
+    shown = " ".join(str(v) for d in at.dataframe for v in d.value.astype(str).to_numpy().ravel())
+    assert "Called the CFO" in shown

@@ -60,6 +60,7 @@ from store.db import (
 )
 from store.import_log import import_history
 from store.renewal_work import current_work, record_work, work_history
+from store.renewal_work import work_version as stored_work_version
 from store.settings import MetricSettings, load_settings, save_settings
 
 _BUILD_LOCK = threading.Lock()
@@ -453,7 +454,7 @@ class Account360:
 
 @st.cache_data(max_entries=64, show_spinner="Loading the account…")
 def _account_360(
-    path: str, version: int, account_id: str, as_of: date, settings_json: str
+    path: str, version: int, work: str, account_id: str, as_of: date, settings_json: str
 ) -> Account360 | None:
     settings = HealthSettings.model_validate_json(settings_json)
     with cursor(path) as cur:
@@ -488,8 +489,13 @@ def _explanation(
 def account_360(
     db: Database, account_id: str, as_of: date, settings: HealthSettings
 ) -> Account360 | None:
-    """One account's header, timeline, MRR, usage and health; None for an unknown id."""
-    return _account_360(db.key, db.version, account_id, as_of, settings.model_dump_json())
+    """One account's header, timeline, MRR, usage and health; None for an unknown id.
+
+    Keyed on the work version too: a CSM note saved on the renewal queue shows on the timeline
+    at once.
+    """
+    return _account_360(db.key, db.version, work_version(db), account_id, as_of,
+                        settings.model_dump_json())
 
 
 def account_choices(view: View, settings: HealthSettings) -> pd.DataFrame:
@@ -538,10 +544,7 @@ def renewal_settings(db: Database) -> RenewalSettings:
 def work_version(db: Database) -> str:
     """Changes of ``renewal_work`` so far (count and latest time); read fresh every rerun."""
     with cursor(db.key) as cur:
-        count, latest = cur.execute(
-            "SELECT count(*), max(changed_at) FROM renewal_work"
-        ).fetchone()
-    return f"{count}:{latest}"
+        return stored_work_version(cur)
 
 
 @st.cache_data(max_entries=16, show_spinner="Computing renewal likelihoods…")
