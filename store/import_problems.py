@@ -103,3 +103,16 @@ def problem(
 ) -> Problem:
     """Build a problem whose message is ``<where>: <what>``."""
     return Problem(file, line, column, value, rule, where(file, line, column) + ": " + what)
+
+
+RULES = frozenset({
+    "file_not_found", "not_a_file", "empty_file", "file_too_large", "wrong_format", "not_utf8",
+    "bad_encoding", "nul_byte", "no_header", "preamble", "one_column", "no_data_rows",
+    "unknown_table", "unknown_column", "duplicate_column", "missing_column", "bad_mapping",
+    "too_few_values", "too_many_values", "unterminated_quote", "line_too_long", "malformed_row",
+    "unreadable", "required", "not_a_date", "not_a_timestamp", "not_an_integer", "not_a_number",
+    "not_finite", "not_a_boolean", "not_a_currency", "bad_billing_period", "allowed_values",
+    "negative_amount", "out_of_range", "end_before_start", "duplicate_key", "unknown_account",
+    "no_fx_rate", "key_exists", "orphaned_rows", "too_many_problems",
+})  # fmt: skip
+"""Every rule id a problem can carry (docs/import.md lists them; a test keeps both in step)."""
