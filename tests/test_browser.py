@@ -64,15 +64,25 @@ def test_executive_shows_mrr_and_chart_and_segment_filter_changes_mrr(
     assert MONEY.match(all_accounts), all_accounts
     chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').first
     chart.wait_for()
-    assert page.locator(".js-plotly-plot .barlayer .point").count() > 0
+    bars = page.locator(".js-plotly-plot .barlayer .point")
+    bars.first.wait_for()  # Plotly draws after the element appears
+    assert bars.count() > 0
     page.screenshot(path=str(ARTIFACTS / "browser_executive.png"))
 
     segment = page.locator('[data-testid="stMultiSelect"]').filter(has_text="Segment")
-    segment.click()
     options = page.locator('[role="option"]').filter(has_not_text="Select all")
-    options.first.wait_for()
-    chosen = options.first.inner_text().strip()
-    options.first.click()
+    for attempt in range(3):  # a rerun that redraws the box can close the list: try again
+        wait_for_app_idle(page)
+        segment.click()
+        try:
+            options.first.wait_for(timeout=5_000)
+            chosen = options.first.inner_text().strip()
+            options.first.click(timeout=5_000)
+            break
+        except sync_api.TimeoutError:
+            if attempt == 2:
+                raise
+            page.keyboard.press("Escape")
     page.keyboard.press("Escape")
     page.wait_for_function(
         """([before]) => {

@@ -73,6 +73,9 @@ def test_scorecard_filtered_to_red_opens_an_account_with_timeline_and_breakdown(
     page.get_by_role("heading", name="Account health").wait_for()
     page.get_by_text("higher is healthier").first.wait_for()
     wait_for_app_idle(page)
+    # The small demo's red accounts include brand-new trials, hidden by default.
+    page.get_by_text("Include trials").click()
+    wait_for_app_idle(page)
     red = int(metric_value(page, "Red accounts").replace(",", ""))
     assert red > 0, "the test database should hold a red account"
 

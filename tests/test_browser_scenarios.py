@@ -37,11 +37,16 @@ def _lines(page, chart_index: int) -> int:  # type: ignore[no-untyped-def]
     return chart.locator(".scatterlayer .trace").count()
 
 
-def _table_rows(page) -> int:  # type: ignore[no-untyped-def]
-    """Rows the first data grid reports to assistive technology (aria-rowcount)."""
-    grid = page.locator('[data-testid="stDataFrame"]').first.locator("table").first
-    grid.wait_for(state="attached")  # the accessible table is hidden behind the canvas
-    return int(grid.get_attribute("aria-rowcount"))
+def _wait_for_table_rows(page, rows: int) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the first data grid reports ``rows`` rows, header included (aria-rowcount
+    of the accessible table behind the canvas; it updates after the rerun draws)."""
+    page.wait_for_function(
+        """(rows) => {
+            const grid = document.querySelector('[data-testid="stDataFrame"] table');
+            return grid && Number(grid.getAttribute('aria-rowcount')) === rows;
+        }""",
+        arg=rows,
+    )
 
 
 def test_preset_then_a_fourth_churn_rate_shows_four_lines_and_the_loss_table(
@@ -69,7 +74,7 @@ def test_preset_then_a_fourth_churn_rate_shows_four_lines_and_the_loss_table(
             )
             wait_for_app_idle(page)
             assert _lines(page, 0) == 3  # no churn, 10 %, 30 %
-            rows_before = _table_rows(page)
+            _wait_for_table_rows(page, 4)  # header + 3 churn rates
 
             rates.fill("0, 10, 30, 20")
             rates.press("Enter")
@@ -85,13 +90,7 @@ def test_preset_then_a_fourth_churn_rate_shows_four_lines_and_the_loss_table(
             page.get_by_role("heading", name="After 3 years").wait_for()
             table = page.locator('[data-testid="stDataFrame"]').first
             table.wait_for()
-            page.wait_for_function(
-                """(before) => {
-                    const grid = document.querySelector('[data-testid="stDataFrame"] table');
-                    return grid && Number(grid.getAttribute('aria-rowcount')) === before + 1;
-                }""",
-                arg=rows_before,
-            )  # the loss table gained the 20 % row
+            _wait_for_table_rows(page, 5)  # the loss table gained the 20 % row
             assert page.get_by_role("button", name="Download scenario (CSV)").is_visible()
             alert = page.locator('[data-testid="stAlert"]').first.inner_text()
             assert "Convention: Annual, additive" in alert
