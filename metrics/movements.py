@@ -10,9 +10,10 @@ A month-end view cannot see an account that joins and churns inside one month.
 from __future__ import annotations
 
 import calendar
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -224,15 +225,16 @@ def monthly_movements_from(
     return frame
 
 
-def mrr_movements(
+def from_unit_events(
     con: duckdb.DuckDBPyConnection,
+    read: Callable[..., pd.DataFrame],
     *,
     as_of: date,
     filters: Filters | None = None,
     settings: MetricSettings | None = None,
     use_precomputed: bool = True,
 ) -> pd.DataFrame:
-    """Monthly MRR bridge; see :func:`monthly_movements_from` for the columns.
+    """Run one reader (``read(cursor, as_of=…, filters=…)``) over fresh :func:`unit_events`.
 
     ``use_precomputed=False`` computes everything from the snapshots (used to verify that the
     precomputed path gives the same answer).
@@ -241,7 +243,15 @@ def mrr_movements(
     with unit_events(
         con, as_of=as_of, filters=filters, settings=settings, use_precomputed=use_precomputed
     ) as cursor:
-        return monthly_movements_from(cursor, as_of=as_of, filters=filters)
+        return read(cursor, as_of=as_of, filters=filters)
+
+
+def mrr_movements(
+    con: duckdb.DuckDBPyConnection, *, as_of: date, **options: Any
+) -> pd.DataFrame:
+    """Monthly MRR bridge; see :func:`monthly_movements_from` for the columns and
+    :func:`from_unit_events` for the options (filters, settings, use_precomputed)."""
+    return from_unit_events(con, monthly_movements_from, as_of=as_of, **options)
 
 
 def account_movements(

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import duckdb
 import pandas as pd
 
 from metrics.filters import Filters
-from metrics.movements import unit_events
-from store.settings import MetricSettings
+from metrics.movements import from_unit_events
 from store.sql import load_sql
 
 
@@ -48,29 +48,16 @@ def cohorts_from(
 
 
 def trailing_retention(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    filters: Filters | None = None,
-    settings: MetricSettings | None = None,
-    use_precomputed: bool = True,
+    con: duckdb.DuckDBPyConnection, *, as_of: date, **options: Any
 ) -> pd.DataFrame:
-    """NRR and GRR by month; see :func:`trailing_retention_from`."""
-    filters = filters or Filters()
-    with unit_events(
-        con, as_of=as_of, filters=filters, settings=settings, use_precomputed=use_precomputed
-    ) as cursor:
-        return trailing_retention_from(cursor, as_of=as_of, filters=filters)
+    """NRR and GRR by month; see :func:`trailing_retention_from` (options as
+    :func:`metrics.movements.from_unit_events`)."""
+    return from_unit_events(con, trailing_retention_from, as_of=as_of, **options)
 
 
 def cohort_retention(
-    con: duckdb.DuckDBPyConnection,
-    *,
-    as_of: date,
-    filters: Filters | None = None,
-    settings: MetricSettings | None = None,
+    con: duckdb.DuckDBPyConnection, *, as_of: date, **options: Any
 ) -> pd.DataFrame:
-    """Cohort retention; see :func:`cohorts_from`."""
-    filters = filters or Filters()
-    with unit_events(con, as_of=as_of, filters=filters, settings=settings) as cursor:
-        return cohorts_from(cursor, as_of=as_of, filters=filters)
+    """Cohort retention; see :func:`cohorts_from` (options as
+    :func:`metrics.movements.from_unit_events`)."""
+    return from_unit_events(con, cohorts_from, as_of=as_of, **options)
