@@ -16,7 +16,15 @@ import duckdb
 
 from store.import_checks import Hit, Words, check_values
 from store.import_plan import FilePlan
-from store.import_read import FIELDS, RAW, RawRead, insert_rows, position, read_raw
+from store.import_read import (
+    FIELDS,
+    RAW,
+    RawRead,
+    insert_rows,
+    position,
+    read_raw,
+    stage_direct,
+)
 from store.import_stage import (
     PATTERN_PARAMS,
     bind,
@@ -62,6 +70,10 @@ def fill(
 ) -> Filled:
     """Stage ``plan``'s file; ``words`` collects per table how problems name its columns."""
     labels = [plan.labels.get(f, h.strip()) for f, h in _by_position(plan)]
+    if plan.recipe.direct and plan.source.kind == "csv" and not plan.attributes:
+        direct = _fill_direct(con, plan, words)
+        if direct is not None:
+            return direct
     read = read_raw(con, plan.source, labels, plan.recipe.footer)
     hits = [Hit(plan.index, p.line or 0, -1, p) for p in read.problems]
     result = Filled(read.rows, hits=hits, total=len(hits), notes=read.notes)
@@ -81,6 +93,24 @@ def fill(
         result.tables.append(ACCOUNT_ATTRIBUTES.name)
     for name in (RAW, FIELDS):  # staged: free the memory before the next file or the checks
         con.execute("DROP TABLE IF EXISTS " + identifier(name, allowed=[name]))
+    return result
+
+
+def _fill_direct(
+    con: duckdb.DuckDBPyConnection, plan: FilePlan, words: dict[str, Words]
+) -> Filled | None:
+    """A plain CSV of one table, staged straight from the file (None: use the raw table)."""
+    table = plan.recipe.outputs[0].table
+    con.execute(stage_ddl(table))
+    columns = [(name, raw, sql) for name, (raw, sql) in _field_sqls(plan, table).items()]
+    read = stage_direct(con, plan.source, stage_name(table), plan.index, columns)
+    if read is None:
+        return None
+    hits = [Hit(plan.index, p.line or 0, -1, p) for p in read.problems]
+    result = Filled(read.rows, hits=hits, total=len(hits))
+    if read.rows:
+        _remember(words, table.name, plan, {n: s for n, _, s in columns})
+        result.tables.append(table.name)
     return result
 
 

@@ -30,7 +30,7 @@ import duckdb
 
 from store.import_problems import Problem, problem
 from store.import_sources import Header, PreparedSource
-from store.import_stage import PATTERN_PARAMS, bind, stored_text_sql
+from store.import_stage import PATTERN_PARAMS, bind, staged_sql
 from store.import_targets import TARGETS_BY_NAME, USER_TARGETS
 from store.import_values import TEXT_MARK, FieldSQL
 from store.schema import TABLES_BY_NAME, Table
@@ -46,13 +46,14 @@ FIELDS = "_import_fields"
 WORK_TABLES = (RAW, LINES, REJECTS, REJECT_SCANS, FIELDS)
 """Temporary tables reused for every file."""
 
-_READ_SQL = (
-    "CREATE TEMP TABLE " + RAW + " AS SELECT * FROM read_csv($path, columns = $columns, "
+_READ_CSV = (
+    "read_csv($path, columns = $columns, "
     "header = true, skip = $skip, all_varchar = true, auto_detect = false, delim = $delim, "
     "quote = '\"', escape = '\"', strict_mode = true, null_padding = false, parallel = true, "
     "store_rejects = true, rejects_table = '" + REJECTS + "', "
     "rejects_scan = '" + REJECT_SCANS + "')"
 )
+_READ_SQL = "CREATE TEMP TABLE " + RAW + " AS SELECT * FROM " + _READ_CSV
 DETECTABLE = tuple(TARGETS_BY_NAME[n] for n in USER_TARGETS)
 """Tables a header alone can select (the canonical tables and opportunities)."""
 
@@ -184,18 +185,8 @@ def read_raw(
         rows = con.execute("SELECT count(*) FROM " + RAW).fetchone()[0]
         return RawRead(rows, [], base=2, count_newlines=False)
     dialect = source.dialect
-    skip = dialect.header_line - 1
-    columns = {f"c{i + 1}": "VARCHAR" for i in range(width)}
-    con.execute(
-        _READ_SQL,
-        {"path": str(source.read_path), "columns": columns, "skip": skip,
-         "delim": dialect.delimiter},
-    )  # fmt: skip
-    rejects = con.execute(
-        "SELECT line, column_name, error_type, csv_line, error_message FROM "
-        + REJECTS
-        + " ORDER BY line, column_idx"
-    ).fetchall()
+    con.execute(_READ_SQL, _read_params(source))
+    rejects = _rejects(con)
     rows = con.execute("SELECT count(*) FROM " + RAW).fetchone()[0]
     notes: list[str] = []
     if rejects and footer:
@@ -222,6 +213,69 @@ def read_raw(
     lines = dict(mapping or [])
     found = _reject_problems(source.name, width, dialect.delimiter, rejects, lines, labels)
     return RawRead(rows, found, notes, accepted=accepted, base=base, embedded=embedded)
+
+
+def _read_params(source: PreparedSource) -> dict[str, object]:
+    width = len(source.header.names)
+    return {
+        "path": str(source.read_path),
+        "columns": {f"c{i + 1}": "VARCHAR" for i in range(width)},
+        "skip": source.dialect.header_line - 1,
+        "delim": source.dialect.delimiter,
+    }
+
+
+def _rejects(con: duckdb.DuckDBPyConnection) -> list[tuple]:
+    return con.execute(
+        "SELECT line, column_name, error_type, csv_line, error_message FROM "
+        + REJECTS
+        + " ORDER BY line, column_idx"
+    ).fetchall()
+
+
+def stage_direct(
+    con: duckdb.DuckDBPyConnection,
+    source: PreparedSource,
+    target: str,
+    file_index: int,
+    columns: Sequence[tuple[str, str, FieldSQL]],
+) -> RawRead | None:
+    """Read a CSV file straight into a staging layout, without the raw table (large files).
+
+    Only for a file whose rows map one to one onto physical lines: when DuckDB rejected rows,
+    a quoted value holds a line break or blank lines were skipped, the staged rows are removed
+    again and None returned (the caller reads through the raw table instead).
+    """
+    for name in WORK_TABLES:
+        con.execute("DROP TABLE IF EXISTS " + identifier(name, allowed=[name]))
+    params: dict[str, object] = {"file": file_index, **PATTERN_PARAMS, **_read_params(source)}
+    values, targets = _staged_columns(columns, params)
+    raws = [identifier(name, allowed=[name]) for name, _, _ in columns]
+    sql_text = (
+        "INSERT INTO " + target + " (" + ", ".join(targets) + ") SELECT $file, NULL, "
+        + ", ".join(values) + " FROM " + _READ_CSV
+    )  # fmt: skip
+    rows = con.execute(sql_text, bind(sql_text, params)).fetchone()[0]
+    mine = " WHERE _file = " + str(int(file_index))
+    if rows == 0 and not _rejects(con):
+        what = "the file has a header but no data rows"
+        return RawRead(0, [problem(source.name, None, None, None, "no_data_rows", what)])
+    any_newline = " OR ".join("contains(" + r + ", chr(10))" for r in raws)
+    if (
+        _rejects(con)
+        or con.execute("SELECT count(*) FROM " + target + mine + " AND (" + any_newline + ")")
+        .fetchone()[0]
+        or _skipped_lines(source, rows, 0)
+    ):
+        con.execute("DELETE FROM " + target + mine)
+        return None
+    base = source.dialect.header_line + source.header.lines
+    first = con.execute("SELECT min(rowid) FROM " + target + mine).fetchone()[0]
+    con.execute(
+        "UPDATE " + target + " SET _line = $base + rowid - $first" + mine,
+        {"base": base, "first": first},
+    )
+    return RawRead(rows, [], base=base)
 
 
 def _embedded_newlines(con: duckdb.DuckDBPyConnection, width: int) -> int:
@@ -282,14 +336,12 @@ def insert_rows(
     read: RawRead,
     file_index: int,
     columns: Sequence[tuple[str, str, FieldSQL]],
-    *,
-    where: str | None = None,
 ) -> None:
     """Append the raw rows to a staging layout: ``_file``, ``_line`` and per column its raw,
     trimmed and typed value.
 
     ``target`` is a quoted table name with that layout; ``columns`` lists (name, raw SQL over
-    ``_import_raw``, field SQL); ``where`` filters on the trimmed/typed column names.
+    ``_import_raw``, field SQL).
     """
     first = con.execute("SELECT coalesce(min(rowid), 0) FROM " + RAW).fetchone()[0]
     params: dict[str, object] = {"file": file_index, "first": first, **PATTERN_PARAMS}
@@ -307,23 +359,24 @@ def insert_rows(
         line = "$base + rowid - $first"
         if read.count_newlines and read.embedded:
             line = _newline_line(con)
-    inner = ["$file AS _file", line + " AS _line"]
-    outer = ["_file", "_line"]
-    targets = ["_file", "_line"]
-    for name, raw, sql in columns:
-        raw_id = identifier(name, allowed=[name])
-        text_id = identifier(name + "__t", allowed=[name + "__t"])
-        typed_id = identifier(name + "__v", allowed=[name + "__v"])
-        inner += [raw + " AS " + raw_id, sql.text + " AS " + text_id]
-        outer += [raw_id, stored_text_sql(raw_id, text_id), sql.typed.replace(TEXT_MARK, text_id)]
-        targets += [raw_id, text_id, typed_id]
-        params.update(sql.params)
-    body = "SELECT " + ", ".join(outer) + " FROM (SELECT " + ", ".join(inner) + " FROM " + source
-    body += ")"
-    if where:
-        body = "SELECT * FROM (" + body + ") WHERE " + where
+    values, targets = _staged_columns(columns, params)
+    body = "SELECT $file, " + line + ", " + ", ".join(values) + " FROM " + source
     sql_text = "INSERT INTO " + target + " (" + ", ".join(targets) + ") " + body
     con.execute(sql_text, bind(sql_text, params))
+
+
+def _staged_columns(
+    columns: Sequence[tuple[str, str, FieldSQL]], params: dict[str, object]
+) -> tuple[list[str], list[str]]:
+    """SELECT expressions and target columns of a staging insert (after _file and _line)."""
+    values: list[str] = []
+    targets = ["_file", "_line"]
+    for name, raw, sql in columns:
+        stored, typed = staged_sql(raw, sql.typed, TEXT_MARK)
+        values += [raw, stored, typed]
+        targets += [identifier(n, allowed=[n]) for n in (name, name + "__t", name + "__v")]
+        params.update(sql.params)
+    return values, targets
 
 
 def _newline_line(con: duckdb.DuckDBPyConnection) -> str:
