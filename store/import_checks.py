@@ -19,7 +19,7 @@ from store.import_problems import Problem, problem, quote
 from store.import_stage import (
     PATTERN_PARAMS,
     bind,
-    raw_col,
+    raw_sql,
     stage_name,
     text_sql,
     typed_col,
@@ -144,7 +144,7 @@ def value_checks(table: Table) -> tuple[list[_Check], dict[str, object]]:
         start, end, strict = contracts.END_AFTER_START[table.name]
         condition = typed_col(end) + (" <= " if strict else " < ") + typed_col(start)
         words = {"start": start, "later": "after" if strict else "on or after"}
-        checks.append(_Check(end, "end_before_start", condition, words, raw_col(start)))
+        checks.append(_Check(end, "end_before_start", condition, words, raw_sql(start)))
     return checks, params
 
 
@@ -192,7 +192,7 @@ def check_values(
     if not checks:
         return [], 0
     selects = [
-        "SELECT _file, _line, " + str(number) + " AS check_no, " + raw_col(check.column)
+        "SELECT _file, _line, " + str(number) + " AS check_no, " + raw_sql(check.column)
         + " AS value, " + check.other + " AS other FROM " + (stage or stage_name(table)) + " WHERE "
         + check.condition
         for number, check in enumerate(checks)
@@ -348,7 +348,7 @@ def check_accounts(
     known = known_accounts_sql(staged, replace_accounts=replace_accounts)
     v = typed_col(column)
     sql = (
-        "SELECT _file, _line, " + raw_col(column) + ", count(*) OVER () FROM "
+        "SELECT _file, _line, " + raw_sql(column) + ", count(*) OVER () FROM "
         + stage_name(table) + " WHERE " + v + " IS NOT NULL AND " + v
         + " NOT IN (SELECT id FROM (" + known + ") WHERE id IS NOT NULL) "
         "ORDER BY _file, _line LIMIT $limit"
@@ -389,7 +389,7 @@ def check_fx_rates(
         known += stage_name(TARGETS_BY_NAME["fx_rates"])
     v = typed_col("currency")
     sql = (
-        "SELECT _file, _line, " + raw_col("currency") + ", count(*) OVER () FROM "
+        "SELECT _file, _line, " + raw_sql("currency") + ", count(*) OVER () FROM "
         + stage_name(table) + " WHERE regexp_full_match(" + v + ", $currency_re) AND " + v
         + " <> $reporting AND " + v + " NOT IN (SELECT c FROM (" + known
         + ") WHERE c IS NOT NULL) ORDER BY _file, _line LIMIT $limit"

@@ -30,6 +30,7 @@ from store.import_stage import (
     bind,
     layout_ddl,
     raw_col,
+    raw_sql,
     stage_ddl,
     stage_name,
     text_col,
@@ -211,13 +212,13 @@ def _fill_output(
             typed = typed_sql(table, column, expr) if column.sql_type == "VARCHAR" else expr
             value = "CAST(" + expr + " AS VARCHAR)"
             text = "coalesce(" + value + ", '')"  # stored text: '' when there is no value
-            raw = raw_col(source.field) if source.field in plan.columns else value
+            raw = raw_sql(source.field) if source.field in plan.columns else value
             label_field = source.field
         else:
             typed = typed_col(source)
             if column.sql_type == "VARCHAR":
                 typed = typed_sql(table, column, typed)
-            raw, text, label_field = raw_col(source), text_col(source), source
+            raw, text, label_field = raw_sql(source), text_col(source), source
             if source in sqls and sqls[source].messages:
                 book.messages[(plan.index, name)] = dict(sqls[source].messages)
         if label_field is not None and label_field in plan.labels:

@@ -30,7 +30,7 @@ import duckdb
 
 from store.import_problems import Problem, problem
 from store.import_sources import Header, PreparedSource
-from store.import_stage import PATTERN_PARAMS, bind, staged_sql
+from store.import_stage import PATTERN_PARAMS, bind, raw_sql, staged_sql
 from store.import_targets import TARGETS_BY_NAME, USER_TARGETS
 from store.import_values import TEXT_MARK, FieldSQL
 from store.schema import TABLES_BY_NAME, Table
@@ -250,7 +250,7 @@ def stage_direct(
         con.execute("DROP TABLE IF EXISTS " + identifier(name, allowed=[name]))
     params: dict[str, object] = {"file": file_index, **PATTERN_PARAMS, **_read_params(source)}
     values, targets = _staged_columns(columns, params)
-    raws = [identifier(name, allowed=[name]) for name, _, _ in columns]
+    raws = [raw_sql(name) for name, _, _ in columns]
     sql_text = (
         "INSERT INTO " + target + " (" + ", ".join(targets) + ") SELECT $file, NULL, "
         + ", ".join(values) + " FROM " + _READ_CSV
@@ -372,8 +372,8 @@ def _staged_columns(
     values: list[str] = []
     targets = ["_file", "_line"]
     for name, raw, sql in columns:
-        stored, typed = staged_sql(raw, sql.typed, TEXT_MARK)
-        values += [raw, stored, typed]
+        kept, stored, typed = staged_sql(raw, sql.typed, TEXT_MARK)
+        values += [kept, stored, typed]
         targets += [identifier(n, allowed=[n]) for n in (name, name + "__t", name + "__v")]
         params.update(sql.params)
     return values, targets

@@ -2,8 +2,9 @@
 
 Every canonical table being imported gets a temporary staging table ``_import_in_<table>``
 with ``_file`` (index of the file in the call), ``_line`` (physical line) and, per canonical
-column ``c``: ``c`` (raw text as in the file), ``c__t`` (trimmed text where trimming changed
-it; read through :func:`text_sql`) and ``c__v`` (typed value, NULL when absent or invalid).
+column ``c``: ``c`` (raw text as in the file where it differs from the typed value; read
+through :func:`raw_sql`), ``c__t`` (trimmed text where trimming changed it; read through
+:func:`text_sql`) and ``c__v`` (typed value, NULL when absent or invalid).
 Trimming and typing happen once, while rows are staged; the checks and the writer only compare
 these columns, which keeps validation of millions of rows fast. The typing rules are the text
 rules of ``store.contracts``.
@@ -62,8 +63,19 @@ def stage_name(table: Table) -> str:
 
 
 def raw_col(column: str) -> str:
-    """Quoted name of a staged column's raw text."""
+    """Quoted name of a staged column's stored raw text: the text as in the file, or NULL
+    where it reads exactly as the typed value (``50``, ``2024-01-31``), which keeps millions of
+    clean values cheap; read it through :func:`raw_sql`."""
     return identifier(column, allowed=_names())
+
+
+def raw_sql(column: str, alias: str | None = None) -> str:
+    """A staged column's raw text as in the file (see :func:`raw_col`)."""
+    prefix = "" if alias is None else alias + "."
+    return (
+        "coalesce(" + prefix + raw_col(column) + ", CAST(" + prefix + typed_col(column)
+        + " AS VARCHAR))"
+    )  # fmt: skip
 
 
 def text_col(column: str) -> str:
@@ -76,10 +88,10 @@ def text_col(column: str) -> str:
 def text_sql(column: str, alias: str | None = None) -> str:
     """A staged column's trimmed text, NULL when empty (see :func:`text_col`)."""
     prefix = "" if alias is None else alias + "."
-    stored, raw = prefix + text_col(column), prefix + raw_col(column)
+    stored = prefix + text_col(column)
     return (
         "CASE WHEN " + stored + " IS NOT NULL THEN NULLIF(" + stored + ", '') ELSE NULLIF("
-        + raw + ", '') END"
+        + raw_sql(column, alias) + ", '') END"
     )  # fmt: skip
 
 
@@ -110,8 +122,8 @@ def _edge_gate(raw: str) -> str:
     return "regexp_matches(" + raw + ", $ws_edge)"
 
 
-def staged_sql(raw: str, typed_template: str, mark: str) -> tuple[str, str]:
-    """(stored text, typed value) SQL of one staged column, each reading only ``raw``.
+def staged_sql(raw: str, typed_template: str, mark: str) -> tuple[str, str, str]:
+    """(stored raw, stored text, typed value) SQL of one staged column, reading only ``raw``.
 
     ``typed_template`` types a trimmed text written as ``mark``. Every expression refers to the
     raw column, never to another computed expression: DuckDB inlines nested projections, so a
@@ -125,7 +137,8 @@ def staged_sql(raw: str, typed_template: str, mark: str) -> tuple[str, str]:
         "CASE WHEN " + gate + " THEN " + typed_template.replace(mark, trimmed) + " ELSE "
         + typed_template.replace(mark, plain) + " END"
     )  # fmt: skip
-    return stored, typed
+    kept = "CASE WHEN " + raw + " IS DISTINCT FROM CAST(" + typed + " AS VARCHAR) THEN " + raw
+    return kept + " END", stored, typed
 
 
 def trim_sql(raw: str) -> str:
