@@ -196,7 +196,10 @@ def import_lock(
 def _take_file_lock(path: Path, deadline: float, files: Sequence[str]):
     """Open and flock the lock file (retrying until the deadline); write who holds it."""
     while True:
-        handle = path.open("a+", encoding="utf-8")
+        try:
+            handle = path.open("a+", encoding="utf-8")
+        except OSError:
+            return None  # a read-only folder: the thread lock and DuckDB's file lock remain
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
