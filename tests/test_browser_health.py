@@ -75,6 +75,15 @@ def test_scorecard_filtered_to_red_opens_an_account_with_timeline_and_breakdown(
     wait_for_app_idle(page)
     # The small demo's red accounts include brand-new trials, hidden by default.
     page.get_by_text("Include trials").click()
+    page.wait_for_function(  # the rerun after the toggle redraws the band cards
+        """() => {
+            const label = [...document.querySelectorAll('[data-testid="stMetricLabel"]')]
+                .find(l => l.innerText.trim() === 'Red accounts');
+            if (!label) return false;
+            const card = label.closest('[data-testid="stMetric"]');
+            return card.querySelector('[data-testid="stMetricValue"]').innerText.trim() !== '0';
+        }"""
+    )
     wait_for_app_idle(page)
     red = int(metric_value(page, "Red accounts").replace(",", ""))
     assert red > 0, "the test database should hold a red account"
