@@ -173,6 +173,23 @@ def wait_for_app_idle(page, timeout_ms: int = 30_000) -> None:  # type: ignore[n
     )
 
 
+def wait_for_grid_rows(page, rows: int, *, last: bool = False) -> None:  # type: ignore[no-untyped-def]
+    """Wait until a data grid reports ``rows`` rows, header included.
+
+    The grid is drawn on a canvas; its accessible table's ``aria-rowcount`` updates only after
+    the rerun has redrawn it, so reading cells before this can see the previous run's rows.
+    ``last`` picks the page's last grid instead of its first.
+    """
+    page.wait_for_function(
+        """([rows, last]) => {
+            const grids = document.querySelectorAll('[data-testid="stDataFrame"] table');
+            const grid = last ? grids[grids.length - 1] : grids[0];
+            return grid && Number(grid.getAttribute('aria-rowcount')) === rows;
+        }""",
+        arg=[rows, last],
+    )
+
+
 def open_app(page, server: Server, path: str = "") -> None:  # type: ignore[no-untyped-def]
     """Open ``path`` (an address from ``ui.routes``, e.g. ``account-360?account=ID``)."""
     page.goto(f"{server.url}/{path}")

@@ -24,6 +24,7 @@ from tests.browser_support import (
     open_app,
     streamlit_server,
     wait_for_app_idle,
+    wait_for_grid_rows,
 )
 from ui import routes
 
@@ -92,6 +93,7 @@ def test_scorecard_filtered_to_red_opens_an_account_with_timeline_and_breakdown(
     page.get_by_text(re.compile(rf"^{red:,d} accounts")).wait_for()
     wait_for_app_idle(page)
     assert metric_value(page, "Accounts scored") == f"{red:,d}"
+    wait_for_grid_rows(page, red + 1, last=True)  # the grid redraws after the metrics
     grid = _grid(page)
     grid.scroll_into_view_if_needed()
     cells = _first_row_cells(grid)

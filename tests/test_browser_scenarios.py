@@ -16,6 +16,7 @@ from tests.browser_support import (
     launch_chromium,
     streamlit_server,
     wait_for_app_idle,
+    wait_for_grid_rows,
 )
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
@@ -35,18 +36,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 def _lines(page, chart_index: int) -> int:  # type: ignore[no-untyped-def]
     chart = page.locator('[data-testid="stPlotlyChart"] .js-plotly-plot').nth(chart_index)
     return chart.locator(".scatterlayer .trace").count()
-
-
-def _wait_for_table_rows(page, rows: int) -> None:  # type: ignore[no-untyped-def]
-    """Wait until the first data grid reports ``rows`` rows, header included (aria-rowcount
-    of the accessible table behind the canvas; it updates after the rerun draws)."""
-    page.wait_for_function(
-        """(rows) => {
-            const grid = document.querySelector('[data-testid="stDataFrame"] table');
-            return grid && Number(grid.getAttribute('aria-rowcount')) === rows;
-        }""",
-        arg=rows,
-    )
 
 
 def test_preset_then_a_fourth_churn_rate_shows_four_lines_and_the_loss_table(
@@ -74,7 +63,7 @@ def test_preset_then_a_fourth_churn_rate_shows_four_lines_and_the_loss_table(
             )
             wait_for_app_idle(page)
             assert _lines(page, 0) == 3  # no churn, 10 %, 30 %
-            _wait_for_table_rows(page, 4)  # header + 3 churn rates
+            wait_for_grid_rows(page, 4)  # header + 3 churn rates
 
             rates.fill("0, 10, 30, 20")
             rates.press("Enter")
@@ -90,7 +79,7 @@ def test_preset_then_a_fourth_churn_rate_shows_four_lines_and_the_loss_table(
             page.get_by_role("heading", name="After 3 years").wait_for()
             table = page.locator('[data-testid="stDataFrame"]').first
             table.wait_for()
-            _wait_for_table_rows(page, 5)  # the loss table gained the 20 % row
+            wait_for_grid_rows(page, 5)  # the loss table gained the 20 % row
             assert page.get_by_role("button", name="Download scenario (CSV)").is_visible()
             alert = page.locator('[data-testid="stAlert"]').first.inner_text()
             assert "Convention: Annual, additive" in alert
