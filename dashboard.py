@@ -44,6 +44,16 @@ navigation = st.navigation(
             st.Page("pages/renewal_queue.py", title="Renewal queue", icon=":material/checklist:",
                     url_path=routes.QUEUE),
         ],
+        "Insights": [
+            st.Page("pages/drivers.py", title="Churn drivers", icon=":material/insights:",
+                    url_path=routes.DRIVERS),
+            st.Page("pages/backtest.py", title="Health back-test", icon=":material/rule:",
+                    url_path=routes.BACKTEST),
+            st.Page("pages/lifecycle.py", title="Lifecycle KPIs", icon=":material/route:",
+                    url_path=routes.LIFECYCLE),
+            st.Page("pages/customer_value.py", title="Customer value", icon=":material/diamond:",
+                    url_path=routes.VALUE),
+        ],
         "Data": [
             st.Page("pages/import_data.py", title="Import", icon=":material/upload_file:",
                     url_path=routes.IMPORT),

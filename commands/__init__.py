@@ -23,6 +23,8 @@ MODULES = (
     "commands.renewals",
     "commands.scenarios",
     "commands.insights",
+    "commands.lifecycle",
+    "commands.customer_value",
 )
 
 ReportOutput = pd.DataFrame | dict[str, pd.DataFrame]
