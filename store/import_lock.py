@@ -52,21 +52,37 @@ class ImportInProgressError(DatabaseBusyError):
 
 class _Gate:
     """Many readers or one committer (the committer waits for readers to finish, and new
-    readers wait while it waits: a steady stream of readers cannot starve it)."""
+    readers wait while it waits: a steady stream of readers cannot starve it).
+
+    The shared side is re-entrant per thread: a thread already reading passes straight in, so a
+    read nested in another (one cached accessor computing a second one) cannot wait for a
+    committer that waits for the outer read.
+    """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._readers = 0
         self._committing = False
+        self._held = threading.local()
 
     @contextlib.contextmanager
     def shared(self) -> Iterator[None]:
+        depth = getattr(self._held, "depth", 0)
+        if depth:
+            self._held.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._held.depth -= 1
+            return
         with self._cond:
             self._cond.wait_for(lambda: not self._committing)
             self._readers += 1
+        self._held.depth = 1
         try:
             yield
         finally:
+            self._held.depth = 0
             with self._cond:
                 self._readers -= 1
                 self._cond.notify_all()

@@ -4,6 +4,12 @@ Connection policy (store/db.py): the process opens the configured file once, rea
 through :func:`store.db.open_database`, held by ``st.cache_resource``; every call takes its
 own ``con.cursor()`` so sessions running in parallel threads never share a cursor.
 
+Consistent reads: every read accessor runs in :func:`read_cursor`, one transaction that lies
+wholly before or wholly after any import's COMMIT (``store.import_lock.reading``). A rerun
+reads the data version first, then each accessor its data, so an entry keyed on version v may
+already hold v+1's data (an import committed in between: the next rerun recomputes under v+1),
+but an entry keyed on v+1 never holds older data.
+
 Caching: every ``st.cache_data`` entry is keyed on the database path and its data version,
 which each successful import or settings change bumps, so a page never shows stale numbers and
 a failed import (which changes nothing) keeps the cache. Metric settings are part of the key as
@@ -59,6 +65,7 @@ from store.db import (
     table_counts,
 )
 from store.import_log import import_history
+from store.import_lock import reading
 from store.renewal_work import current_work, record_work, work_history
 from store.renewal_work import work_version as stored_work_version
 from store.settings import MetricSettings, load_settings, save_settings
@@ -85,6 +92,20 @@ def cursor(path: str) -> Iterator[duckdb.DuckDBPyConnection]:
         yield cur
     finally:
         cur.close()
+
+
+@contextmanager
+def read_cursor(path: str) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A private cursor whose reads form one transaction that no import commit overlaps.
+
+    :func:`store.import_lock.reading`: an import waits for the read to finish before it
+    commits, so everything read here (sub-cursors included) is the data before or after an
+    import, never part of both. For reads only: writes use :func:`cursor` and their own
+    transactions. Never call a cached accessor inside the block (it may wait for another
+    session that waits for the gate).
+    """
+    with cursor(path) as cur, reading(cur):
+        yield cur
 
 
 @dataclass(frozen=True)
@@ -160,14 +181,14 @@ def open_current() -> Database:
 
 
 def _describe(path: str) -> Database:
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         version = data_version(cur)
         return _facts(path, version)
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _facts(path: str, version: int) -> Database:
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         as_of_text = get_meta(cur, "data_as_of")
         return Database(
             path=Path(path),
@@ -184,7 +205,7 @@ def _executive(
     path: str, version: int, as_of: date, filters: Filters, settings_json: str
 ) -> ExecutiveData:
     settings = MetricSettings.model_validate_json(settings_json)
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         return executive_data(cur, as_of=as_of, filters=filters, settings=settings)
 
 
@@ -198,7 +219,7 @@ def executive(view: View) -> ExecutiveData:
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _reporting_months(path: str, version: int, as_of: date) -> list[date]:
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         return revenue_months(cur, as_of=as_of)
 
 
@@ -209,7 +230,7 @@ def reporting_months(db: Database, as_of: date) -> list[date]:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _filter_options(path: str, version: int) -> dict[str, list[str]]:
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         return filter_options(cur)
 
 
@@ -228,7 +249,7 @@ class Inventory:
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _inventory(path: str, version: int) -> Inventory:
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         return Inventory(counts=table_counts(cur), created_at=get_meta(cur, "created_at"))
 
 
@@ -243,7 +264,7 @@ def import_log(db: Database) -> pd.DataFrame:
     Not cached: a failed import logs its attempt without bumping the data version, and the
     table is small.
     """
-    with cursor(db.key) as cur:
+    with read_cursor(db.key) as cur:
         return import_history(cur)
 
 
@@ -305,13 +326,13 @@ def health_settings(db: Database) -> HealthSettings:
 
     Not cached: saving them does not bump the data version, and the read is one row.
     """
-    with cursor(db.key) as cur:
+    with read_cursor(db.key) as cur:
         return load_settings(cur, HealthSettings)
 
 
 def moment_settings(db: Database) -> MomentSettings:
     """The stored revenue-moment thresholds (not cached, as :func:`health_settings`)."""
-    with cursor(db.key) as cur:
+    with read_cursor(db.key) as cur:
         return load_settings(cur, MomentSettings)
 
 
@@ -326,14 +347,14 @@ def _health_scores(
     path: str, version: int, as_of: date, filters: Filters, settings_json: str
 ) -> pd.DataFrame:
     settings = HealthSettings.model_validate_json(settings_json)
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         return health_scores(cur, as_of=as_of, settings=settings, filters=filters)
 
 
 @st.cache_data(max_entries=32, show_spinner="Scoring last month's health…")
 def _health_history(path: str, version: int, as_of: date, settings_json: str) -> pd.DataFrame:
     settings = HealthSettings.model_validate_json(settings_json)
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         return health_history(cur, as_of=as_of, months=2, settings=settings)
 
 
@@ -406,7 +427,7 @@ def scorecard(
 def _preview(
     path: str, version: int, as_of: date, current_json: str, proposed_json: str
 ) -> dict:
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         return preview_band_changes(
             cur,
             as_of=as_of,
@@ -428,7 +449,7 @@ def _moments(
     path: str, version: int, as_of: date, filters: Filters, settings_json: str
 ) -> pd.DataFrame:
     settings = MomentSettings.model_validate_json(settings_json)
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         return revenue_moments(cur, as_of=as_of, settings=settings, filters=filters)
 
 
@@ -457,7 +478,7 @@ def _account_360(
     path: str, version: int, work: str, account_id: str, as_of: date, settings_json: str
 ) -> Account360 | None:
     settings = HealthSettings.model_validate_json(settings_json)
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         header = account360.account_header(cur, account_id=account_id, as_of=as_of)
         if header is None:
             return None
@@ -537,13 +558,13 @@ def narrow_moments(
 
 def renewal_settings(db: Database) -> RenewalSettings:
     """The stored renewal window, grace period and likelihood threshold (not cached)."""
-    with cursor(db.key) as cur:
+    with read_cursor(db.key) as cur:
         return load_settings(cur, RenewalSettings)
 
 
 def work_version(db: Database) -> str:
     """Changes of ``renewal_work`` so far (count and latest time); read fresh every rerun."""
-    with cursor(db.key) as cur:
+    with read_cursor(db.key) as cur:
         return stored_work_version(cur)
 
 
@@ -551,7 +572,7 @@ def work_version(db: Database) -> str:
 def _renewal_likelihood(
     path: str, version: int, as_of: date, settings_json: str, health_json: str
 ) -> pd.DataFrame:
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         return renewal_likelihood(
             cur, as_of=as_of, settings=RenewalSettings.model_validate_json(settings_json),
             health_settings=HealthSettings.model_validate_json(health_json),
@@ -590,7 +611,7 @@ def _pipeline(
     settings = RenewalSettings.model_validate_json(settings_json)
     table = _renewal_likelihood(path, version, as_of, settings_json, health_json)
     health = _health_history(path, version, as_of, health_json)
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         renewals = renewal_pipeline(cur, as_of=as_of, settings=settings, filters=filters,
                                     likelihood=table, health=health)
         outcomes = renewal_outcomes(cur, as_of=as_of, settings=settings, filters=filters)
@@ -634,7 +655,7 @@ def _queue(
         "health": _health_history(path, version, as_of, health_json),
         "moments": _moments(path, version, as_of, filters, moments_json),
     }
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         work = current_work(cur)[list(WORK_NOTE_COLUMNS)]
         return Queue(
             queue=_with_work(renewal_queue(cur, as_of=as_of, settings=settings,
@@ -687,11 +708,11 @@ def save_work(
 
 def renewal_work_state(db: Database) -> pd.DataFrame:
     """:func:`store.renewal_work.current_work` as it stands now (not cached)."""
-    with cursor(db.key) as cur:
+    with read_cursor(db.key) as cur:
         return current_work(cur)
 
 
 def account_work_history(db: Database, account_id: str) -> pd.DataFrame:
     """:func:`store.renewal_work.work_history` of one account, newest first (not cached)."""
-    with cursor(db.key) as cur:
+    with read_cursor(db.key) as cur:
         return work_history(cur, account_id=account_id)

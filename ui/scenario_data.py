@@ -18,12 +18,12 @@ from store.scenario_store import (
     saved_scenarios,
 )
 from store.settings import MetricSettings
-from ui.data import View, cursor
+from ui.data import View, cursor, read_cursor
 
 
 @st.cache_data(max_entries=32, show_spinner=False)
 def _forecast(path: str, version: int, as_of: date, filters: Filters, settings: str) -> MrrForecast:
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         return mrr_forecast(cur, as_of=as_of, filters=filters,
                             settings=MetricSettings.model_validate_json(settings))
 
@@ -37,7 +37,7 @@ def forecast(view: View) -> MrrForecast:
 @st.cache_data(max_entries=32, show_spinner=False)
 def _measured(path: str, version: int, as_of: date, months: int, filters: Filters,
               settings: str) -> dict | None:
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         return measured_scenario_inputs(cur, as_of=as_of, months=months, filters=filters,
                                         settings=MetricSettings.model_validate_json(settings))
 
@@ -55,12 +55,12 @@ def scenario(inputs: ScenarioInputs, growth_target: float) -> tuple[pd.DataFrame
 
 
 def list_saved(view: View) -> pd.DataFrame:
-    with cursor(view.db.key) as cur:
+    with read_cursor(view.db.key) as cur:
         return saved_scenarios(cur)
 
 
 def load_saved(view: View, name: str) -> ScenarioInputs | None:
-    with cursor(view.db.key) as cur:
+    with read_cursor(view.db.key) as cur:
         return load_scenario(cur, name)
 
 
