@@ -3,7 +3,9 @@
 Nothing is written before the confirm button: the preview runs the import and rolls it back.
 The confirmed import lands in one transaction and bumps the data version, so every page shows
 the new numbers; a failed one changes nothing. Uploads go to a private temporary folder under
-their original names so every problem names the file.
+their original names so every problem names the file; the folder is removed when the import
+ends, the uploads are removed or the session ends. Opening the page marks imports that were
+killed earlier as 'interrupted' in the import log.
 """
 
 import streamlit as st
@@ -12,6 +14,7 @@ from ui import data, import_widgets, routes, sidebar
 
 db = data.open_current()
 sidebar.database_panel(db)
+recovered = import_widgets.recover_interrupted_imports(db)
 
 st.title("Import")
 st.caption(
@@ -22,6 +25,7 @@ import_widgets.page_link(
     "pages/data.py", routes.DATA, "Import log and file formats on the Data page",
     icon=":material/database:",
 )
+import_widgets.show_recovered(recovered)
 
 uploads = st.file_uploader(
     "Upload one or several files",

@@ -11,9 +11,12 @@ preamble above the header) come back as :class:`~store.import_problems.Problem`.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import hashlib
+import shutil
 import tempfile
+import time as time_module
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
@@ -323,6 +326,28 @@ def parquet_header_and_sample(path: Path) -> tuple[list[str], list[list[str]]]:
     return names, sample
 
 
+WORKDIR_PREFIX = "csd-import-"
+STALE_WORKDIR_HOURS = 24.0
+
+
 def new_workdir() -> tempfile.TemporaryDirectory[str]:
-    """A private temporary folder for converted copies (removed when the import ends)."""
-    return tempfile.TemporaryDirectory(prefix="csd-import-")
+    """A private temporary folder for converted copies (removed when the import ends).
+
+    Folders of imports whose process was killed (nothing removed them) are deleted first once
+    a day old: no import runs that long.
+    """
+    remove_stale_workdirs()
+    return tempfile.TemporaryDirectory(prefix=WORKDIR_PREFIX)
+
+
+def remove_stale_workdirs(root: Path | None = None, *, hours: float = STALE_WORKDIR_HOURS) -> int:
+    """Delete import work folders older than ``hours`` under ``root`` (default: the temporary
+    directory); returns how many."""
+    cutoff = time_module.time() - hours * 3600
+    removed = 0
+    for folder in Path(root or tempfile.gettempdir()).glob(WORKDIR_PREFIX + "*"):
+        with contextlib.suppress(OSError):
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder)
+                removed += 1
+    return removed

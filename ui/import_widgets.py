@@ -14,9 +14,14 @@ version: a rerun that changes nothing (a click elsewhere) does not stage the fil
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import os
+import shutil
 import tempfile
+import time
+import weakref
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,7 +35,7 @@ from streamlit.errors import StreamlitAPIException
 from metrics.snapshots import refresh_derived
 from store.export import to_safe_csv
 from store.import_limits import upload_limit_mb, upload_problem
-from store.import_lock import ImportInProgressError
+from store.import_lock import ImportInProgressError, recover_interrupted
 from store.import_preview import ImportPreview, preview_import
 from store.import_problems import ImportValidationError, Problem, problem_count
 from store.import_profiles import save_profile
@@ -53,8 +58,12 @@ HOW_LABELS = {
 }
 PROBLEM_COLUMNS = ["file", "line", "column", "value", "rule", "message"]
 _UPLOAD_DIR_KEY = "import_upload_dir"
+UPLOAD_PREFIX = "csd-upload-"
+"""Name prefix of the temporary upload folders (the import's own work folders use csd-import-)."""
+STALE_UPLOAD_HOURS = 24.0
 _PREVIEW_KEY = "import_preview_cache"
 RESULT_KEY = "import_result"
+_RECOVERED_KEY = "import_recovered"
 
 
 class UploadedLike(Protocol):
@@ -73,6 +82,35 @@ def page_link(page: str, route: str, label: str, *, icon: str) -> None:
         st.page_link(page, label=label, icon=icon)
     except StreamlitAPIException:
         st.markdown(f"[{label}](./{route})")
+
+
+# --- imports that never finished -----------------------------------------------------------------
+
+
+def recover_interrupted_imports(db: data.Database) -> int:
+    """Mark imports killed earlier (log rows still 'started') as 'interrupted'; returns how
+    many this session has marked so far.
+
+    :func:`store.import_lock.recover_interrupted` takes the import lock without waiting: while
+    another import runs (its row is rightly 'started') it does nothing and returns at once.
+    """
+    with data.cursor(db.key) as cur:
+        marked = recover_interrupted(cur)
+    total = int(st.session_state.get(_RECOVERED_KEY, 0)) + marked
+    st.session_state[_RECOVERED_KEY] = total
+    return total
+
+
+def show_recovered(count: int) -> None:
+    """Say that earlier imports did not finish and nothing from them was saved."""
+    if count:
+        noun, it = ("import", "it") if count == 1 else ("imports", "them")
+        st.warning(
+            f"**{count:,} earlier {noun} did not finish** (the program was closed or killed); "
+            f"nothing from {it} was saved. The import log on the Data page marks {it} "
+            "'interrupted'. Import the files again.",
+            icon=":material/history:",
+        )
 
 
 # --- files ------------------------------------------------------------------------------------
@@ -99,16 +137,66 @@ def save_uploads(uploads: Sequence[UploadedLike], folder: Path) -> list[Path]:
     return paths
 
 
+class UploadFolder:
+    """A session's private temporary folder for its uploads.
+
+    Removed by :meth:`remove` (the import ended, the uploads were removed), and otherwise when
+    the object is collected: Streamlit drops a session's state when the session ends, so an
+    abandoned upload goes with it (and at the latest when the server exits).
+    """
+
+    def __init__(self) -> None:
+        self.path = Path(tempfile.mkdtemp(prefix=UPLOAD_PREFIX))
+        self._finalizer = weakref.finalize(self, shutil.rmtree, str(self.path),
+                                           ignore_errors=True)  # fmt: skip
+
+    def touch(self) -> None:
+        """Mark the folder as in use (see :func:`remove_stale_uploads`)."""
+        with contextlib.suppress(OSError):
+            os.utime(self.path)
+
+    def remove(self) -> None:
+        """Delete the folder and everything in it (once; later calls do nothing)."""
+        self._finalizer()
+
+
+def remove_stale_uploads(root: Path | None = None, *, hours: float = STALE_UPLOAD_HOURS) -> int:
+    """Delete upload folders unused for ``hours`` (left behind by a server that was killed);
+    returns how many. A live session whose folder went this way writes its uploads again on
+    its next rerun."""
+    cutoff = time.time() - hours * 3600
+    removed = 0
+    for folder in Path(root or tempfile.gettempdir()).glob(UPLOAD_PREFIX + "*"):
+        with contextlib.suppress(OSError):
+            if folder.is_dir() and folder.stat().st_mtime < cutoff:
+                shutil.rmtree(folder)
+                removed += 1
+    return removed
+
+
 def session_files(uploads: Sequence[UploadedLike] | None) -> list[Path]:
     """The files this session imports: the uploads written to a private temporary folder, or
-    (tests) the paths in ``st.session_state[TEST_FILES_KEY]``."""
+    (tests) the paths in ``st.session_state[TEST_FILES_KEY]``. Without uploads the folder is
+    removed."""
     if uploads:
         folder = st.session_state.get(_UPLOAD_DIR_KEY)
-        if folder is None or not Path(folder).is_dir():
-            folder = tempfile.mkdtemp(prefix="csd-import-")
+        if not isinstance(folder, UploadFolder) or not folder.path.is_dir():
+            discard_uploads()
+            remove_stale_uploads()
+            folder = UploadFolder()
             st.session_state[_UPLOAD_DIR_KEY] = folder
-        return save_uploads(uploads, Path(folder))
+        folder.touch()
+        return save_uploads(uploads, folder.path)
+    discard_uploads()
     return [Path(p) for p in st.session_state.get(TEST_FILES_KEY, [])]
+
+
+def discard_uploads() -> None:
+    """Remove this session's upload folder (the uploader still holds the files: a later rerun
+    that needs them writes them again)."""
+    folder = st.session_state.pop(_UPLOAD_DIR_KEY, None)
+    if isinstance(folder, UploadFolder):
+        folder.remove()
 
 
 def oversized(paths: Sequence[Path]) -> list[Problem]:
@@ -487,7 +575,8 @@ def run_import(
     modes: dict[str, Mode],
     progress: Callable[[float, str], None] | None = None,
 ) -> Outcome:
-    """Import in one transaction; any failure leaves the database as it was."""
+    """Import in one transaction; any failure leaves the database as it was. When it ends,
+    the uploads' temporary copies are removed."""
     try:
         with data.cursor(db.key) as cur:
             result = import_files(cur, list(files), modes=modes or None, who="dashboard",
@@ -498,6 +587,8 @@ def run_import(
         return Outcome(error=f"Another import is running ({exc}). Try again when it finishes.")
     except (duckdb.Error, ValueError, OSError) as exc:
         return Outcome(error=f"{type(exc).__name__}: {exc}")
+    finally:
+        discard_uploads()
     st.session_state.pop(_PREVIEW_KEY, None)
     return Outcome(result=result)
 
