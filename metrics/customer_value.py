@@ -299,6 +299,18 @@ def value_inputs(
     return frame
 
 
+def attribute_names(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Custom attribute names stored in ``account_attributes``.
+
+    Returns:
+        Columns: name (as stored), accounts (accounts with a non-blank value); most accounts
+        first, then name.
+    """
+    frame = con.execute(load_sql(__file__, "sql/attribute_names.sql")).df()
+    frame["accounts"] = frame["accounts"].astype("int64")
+    return frame
+
+
 def percentile_score(values: pd.Series) -> pd.Series:
     """100 × (rank − 1) / (n − 1) over the values present, ranks ascending, ties sharing their
     mean rank: the lowest scores 0, the highest 100; a single value scores 100; NaN stays NaN."""

@@ -11,15 +11,12 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
 import pandas as pd
 import pytest
 
 from metrics.customer_value import VALUE_COLUMNS, ValueSettings, ValueWeights
-from store.db import open_database
-from store.settings import save_settings
-from tests.conftest import ROOT, load_rows
-from tests.test_customer_value import AS_OF, C_VALUE, ORDER, book
+from tests.conftest import ROOT
+from tests.test_customer_value import AS_OF, C_VALUE, ORDER, book_file
 
 
 def cli(*args: str) -> subprocess.CompletedProcess[str]:
@@ -29,26 +26,9 @@ def cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def build(path: Path, settings: ValueSettings | None = None) -> Path:
-    """The book in a closed database file (the CLI opens it read-write itself)."""
-    opened: list[duckdb.DuckDBPyConnection] = []
-
-    def factory(**rows: object) -> duckdb.DuckDBPyConnection:
-        con = open_database(path)
-        opened.append(con)
-        load_rows(con, **rows)  # type: ignore[arg-type]
-        return con
-
-    con = book(factory)
-    if settings is not None:
-        save_settings(con, settings)
-    con.close()
-    return path
-
-
 @pytest.fixture(scope="module")
 def book_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build(tmp_path_factory.mktemp("cli_value") / "book.duckdb")
+    return book_file(tmp_path_factory.mktemp("cli_value") / "book.duckdb")
 
 
 def report(db: Path, *args: str, fmt: str = "json") -> object:
@@ -87,7 +67,7 @@ def test_report_value_uses_the_filters(book_db: Path) -> None:
 def test_report_value_uses_the_stored_settings(tmp_path: Path) -> None:
     clv_only = ValueSettings(weights=ValueWeights(clv=1, advocacy=0, influence=0, feedback=0,
                                                   strategic=0))
-    db = build(tmp_path / "stored.duckdb", clv_only)
+    db = book_file(tmp_path / "stored.duckdb", clv_only)
     rows = pd.DataFrame(report(db))
     # CLV alone: A 100, B and C 62.5, D 25, E 0.
     assert rows["account_id"].tolist() == ["A", "B", "C", "D", "E"]

@@ -56,8 +56,9 @@ B and D value above, CLV not → "Worth more than revenue says"; A CLV above, va
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -68,6 +69,7 @@ from metrics.customer_value import (
     VALUE_COLUMNS,
     ValueSettings,
     ValueWeights,
+    attribute_names,
     clv_assumptions,
     customer_value,
     format_strategic_levels,
@@ -76,8 +78,9 @@ from metrics.customer_value import (
     percentile_score,
 )
 from metrics.filters import Filters
+from store.db import open_database, set_meta
 from store.settings import SettingsError, save_settings, validate_settings
-from tests.conftest import sub
+from tests.conftest import load_rows, sub
 
 AS_OF = date(2024, 7, 15)
 START = date(2023, 12, 1)
@@ -137,6 +140,28 @@ def book(make_db: Callable[..., duckdb.DuckDBPyConnection]) -> duckdb.DuckDBPyCo
         ],
     )
     return con
+
+
+def book_file(path: Path, settings: ValueSettings | None = None) -> Path:
+    """The book in a closed database file (for the CLI and the pages, which open it
+    themselves), with the data's as-of date recorded and ``settings`` stored if given."""
+
+    def factory(**rows: Iterable[tuple]) -> duckdb.DuckDBPyConnection:
+        con = open_database(path)
+        load_rows(con, **rows)
+        return con
+
+    con = book(factory)
+    try:
+        if settings is not None:
+            save_settings(con, settings)
+        con.execute("BEGIN TRANSACTION")
+        set_meta(con, "data_as_of", AS_OF.isoformat())
+        set_meta(con, "data_version", "1")
+        con.execute("COMMIT")
+    finally:
+        con.close()
+    return path
 
 
 def value(con: duckdb.DuckDBPyConnection, **settings: object) -> pd.DataFrame:
@@ -264,6 +289,17 @@ def test_unknown_churn_leaves_clv_out_as_no_data(make_db) -> None:
     assert row["value_score"] == 50.0  # strategic alone
     assert row["missing_components"] == "clv, advocacy, influence, feedback"
     assert pd.isna(row["quadrant"])
+
+
+def test_attribute_names_lists_what_is_stored_most_common_first(make_db) -> None:
+    names = attribute_names(book(make_db))
+    # strategic_fit: A, B, C, D, E, X3 = 6; references_given: A, B, D, E, T1 = 5;
+    # feedback_fixes: A, C = 2 (E's is blank).
+    assert names.to_dict("records") == [
+        {"name": "strategic_fit", "accounts": 6},
+        {"name": "references_given", "accounts": 5},
+        {"name": "feedback_fixes", "accounts": 2},
+    ]
 
 
 def test_no_customers_gives_an_empty_frame_with_every_column(make_db) -> None:
