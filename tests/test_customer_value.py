@@ -456,3 +456,12 @@ def test_percentile_score_shares_ties_and_keeps_missing() -> None:
     assert percentile_score(values).tolist()[:4] == [0.0, 50.0, 50.0, 100.0]
     assert pd.isna(percentile_score(values).iloc[4])
     assert percentile_score(pd.Series([5.0])).tolist() == [100.0]
+
+
+def test_every_value_setting_is_documented() -> None:
+    doc = (Path(__file__).resolve().parents[1] / "docs" / "customer-value.md").read_text(
+        encoding="utf-8")
+    for name in ValueSettings.model_fields:
+        assert f"`{name}`" in doc, f"setting {name} is not documented in docs/customer-value.md"
+    for name in ValueWeights.model_fields:
+        assert f"`weights.{name}`" in doc, f"weight {name} is not documented"
