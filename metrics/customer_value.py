@@ -249,6 +249,9 @@ def _account_filters(filters: Filters | None) -> Filters:
 
 # --- inputs and scores ------------------------------------------------------------------------
 
+NO_ATTRIBUTE_FILTER: dict[str, object] = {"attribute": "", "attribute_values": []}
+"""Parameters of the custom-attribute filter clause when :class:`Filters` does not set them."""
+
 
 def value_inputs(
     con: duckdb.DuckDBPyConnection,
@@ -259,8 +262,9 @@ def value_inputs(
 ) -> pd.DataFrame:
     """Raw inputs of every customer (MRR > 0 on ``as_of``) for the filters.
 
-    Filters: segment, region and CSM owner select accounts; plan keeps accounts with MRR on
-    one of the plans on ``as_of``; the month range is not used.
+    Filters: segment, region, CSM owner (and a custom attribute, when :class:`Filters` sets
+    one) select accounts; plan keeps accounts with MRR on one of the plans on ``as_of``; the
+    month range is not used.
 
     Returns:
         One row per customer, ordered by account_id: account_id, name, segment, csm_owner,
@@ -280,6 +284,7 @@ def value_inputs(
     frame = con.execute(
         sql,
         {
+            **NO_ATTRIBUTE_FILTER,
             **filters.sql_params(),
             "month": month_start(as_of),
             "as_of": as_of,

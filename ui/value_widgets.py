@@ -32,7 +32,7 @@ from metrics.filters import Filters
 from store.export import to_safe_csv
 from store.settings import SettingsError, load_settings, save_settings, validate_settings
 from ui import formats
-from ui.data import Database, View, cursor, display_path
+from ui.data import Database, View, cursor, display_path, read_cursor
 from ui.health_widgets import account_table, account_url, download, link_column, table_height
 from ui.sidebar import clear_filters
 
@@ -94,7 +94,7 @@ class ValueData:
 
 def value_settings(db: Database) -> ValueSettings:
     """The stored value settings (defaults when none are stored). Not cached: one row."""
-    with cursor(db.key) as cur:
+    with read_cursor(db.key) as cur:
         return load_settings(cur, ValueSettings)
 
 
@@ -109,7 +109,7 @@ def _value(
     path: str, version: int, as_of: date, filters: Filters, settings_json: str
 ) -> ValueData:
     settings = ValueSettings.model_validate_json(settings_json)
-    with cursor(path) as cur:
+    with read_cursor(path) as cur:
         assumptions = clv_assumptions(cur, as_of=as_of, settings=settings, filters=filters)
         return ValueData(
             accounts=customer_value(cur, as_of=as_of, settings=settings, filters=filters,

@@ -1,6 +1,7 @@
 ,
 -- A customer is an account with MRR > 0 on the as-of date (METRICS.md, MRR); mrr is the
--- account's whole MRR. The plan filter keeps accounts with MRR on one of the plans.
+-- account's whole MRR. The plan filter keeps accounts with MRR on one of the plans; the
+-- custom-attribute filter (metrics.filters) keeps accounts whose attribute has one of the values.
 customer_mrr AS (
     SELECT
         account_id,
@@ -19,6 +20,9 @@ customers AS (
       AND (len($regions) = 0 OR list_contains($regions, a.region))
       AND (len($owners) = 0 OR list_contains($owners, a.csm_owner))
       AND (len($plans) = 0 OR c.on_plan)
+      AND (len($attribute_values) = 0 OR a.account_id IN (SELECT account_id
+           FROM account_attributes WHERE name = $attribute
+           AND list_contains($attribute_values, value)))
 ),
 -- The latest NPS answer of the 365 days up to the as-of date (the as-of date is a whole day),
 -- as the health score reads it (health_inputs.sql); same-time answers: the higher score.
