@@ -18,12 +18,13 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from metrics.customer_value import QUADRANTS, ValueSettings
+from metrics.customer_value import QUADRANTS, ValueSettings, customer_value
 from store.db import open_database, set_meta
 from store.settings import load_settings
 from tests.conftest import load_rows, sub
 from tests.test_customer_value import AS_OF, C_VALUE, book_file
 from ui import data as ui_data
+from ui import value_widgets
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -202,3 +203,43 @@ def test_no_customers_says_what_to_do(tmp_path: Path, monkeypatch) -> None:
     at = _page()
     assert any("Customer value covers accounts with MRR above 0" in i.value for i in at.info)
     assert not [d for d in at.dataframe if d.key == "value_table"]
+
+
+# --- figure builders (no app needed) ----------------------------------------------------------
+
+
+def test_clv_axis_is_logarithmic_only_when_skewed() -> None:
+    # SKEW_RATIO = 20: 1000 / 50 = 20 → log; 1000 / 60 < 20 → linear; a 0 cannot be logged.
+    assert value_widgets.use_log_scale(pd.Series([50.0, 400.0, 1000.0]))
+    assert not value_widgets.use_log_scale(pd.Series([60.0, 1000.0]))
+    assert not value_widgets.use_log_scale(pd.Series([0.0, 5000.0]))
+    # 819 … 16,387 spans 10^2 … 10^5 (three decades): 1, 2, 5 × 10^k within [819 / 1.5,
+    # 16,387 × 1.5] = [546, 24,580].
+    assert value_widgets.log_ticks(pd.Series([819.0, 16_387.0])) == [
+        1000.0, 2000.0, 5000.0, 10_000.0, 20_000.0]
+    # 300 … 5,000,000 spans more than three decades: powers of ten only.
+    assert value_widgets.log_ticks(pd.Series([300.0, 5e6])) == [
+        1000.0, 10_000.0, 100_000.0, 1e6]
+
+
+def test_scatter_has_a_trace_per_quadrant_median_lines_and_labels(value_db: Path) -> None:
+    con = open_database(value_db)
+    try:
+        accounts = customer_value(con, as_of=AS_OF)
+    finally:
+        con.close()
+    fig = value_widgets.value_scatter(accounts, "USD")
+    # B, D worth more; A worth less; C, E low on both; nobody high on both.
+    assert [t.name for t in fig.data] == [f"{QUADRANTS[0]} (2)", f"{QUADRANTS[2]} (1)",
+                                          f"{QUADRANTS[3]} (2)"]
+    assert sum(len(t.x) for t in fig.data) == 5
+    assert fig.layout.xaxis.type == "log"  # 16,387 / 819 ≥ 20
+    assert [a.text for a in fig.layout.annotations] == [f"<b>{q}</b>" for q in QUADRANTS]
+    lines = {(s.type, round(s.x0, 6) if s.x0 is not None else None) for s in fig.layout.shapes}
+    # Medians: CLV of B and C (400 a month), value score of C.
+    median_clv = accounts["clv"].median()
+    assert ("line", round(median_clv, 6)) in lines
+    assert any(s.y0 == pytest.approx(C_VALUE) for s in fig.layout.shapes)
+    hover = fig.data[0].customdata[0]
+    # B's CLV: 400 × 0.95 / (0.05 + 1.1^(1/12) − 1) = 380 / 0.0579741 = 6,554.7 → "$6,555".
+    assert hover[0] == "Beta" and hover[2] == "$6,555" and hover[3] == "80.0"

@@ -9,6 +9,7 @@ hence fresh numbers (the health settings work the same way, ui/data.py).
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
@@ -64,13 +65,15 @@ QUADRANT_COLORS: dict[str, str] = {
     QUADRANTS[2]: "#EF6C00",
     QUADRANTS[3]: "#90A4AE",
 }
-QUADRANT_CORNERS: dict[str, tuple[float, float, str, str]] = {
-    QUADRANTS[0]: (0.01, 0.99, "left", "top"),
-    QUADRANTS[1]: (0.99, 0.99, "right", "top"),
-    QUADRANTS[2]: (0.99, 0.01, "right", "bottom"),
-    QUADRANTS[3]: (0.01, 0.01, "left", "bottom"),
+QUADRANT_CORNERS: dict[str, tuple[float, float, str]] = {
+    QUADRANTS[0]: (0.0, 109.0, "left"),
+    QUADRANTS[1]: (1.0, 109.0, "right"),
+    QUADRANTS[2]: (1.0, -9.0, "right"),
+    QUADRANTS[3]: (0.0, -9.0, "left"),
 }
-"""Where each quadrant's label sits on the scatter (paper x, y, anchors)."""
+"""Where each quadrant's label sits (x on the plot's width, y in score points): in bands above
+100 and below 0, so a label never covers an account."""
+SCORE_RANGE = (-14.0, 114.0)
 SKEW_RATIO = 20.0
 """The CLV axis is logarithmic when every CLV is above 0 and the largest is at least this many
 times the smallest (a few large accounts would otherwise squeeze everyone into one corner)."""
@@ -296,12 +299,11 @@ def value_scatter(accounts: pd.DataFrame, currency: str) -> go.Figure:
         line = {"color": "#78909C", "width": 1, "dash": "dash"}
         fig.add_vline(x=x_median, line=line)
         fig.add_hline(y=y_median, line=line)
-        for quadrant, (x, y, xanchor, yanchor) in QUADRANT_CORNERS.items():
+        for quadrant, (x, y, xanchor) in QUADRANT_CORNERS.items():
             fig.add_annotation(
-                x=x, y=y, xref="paper", yref="paper", xanchor=xanchor, yanchor=yanchor,
+                x=x, y=y, xref="paper", yref="y", xanchor=xanchor, yanchor="middle",
                 text=f"<b>{quadrant}</b>", showarrow=False,
                 font={"color": QUADRANT_COLORS[quadrant], "size": 13},
-                bgcolor="rgba(255,255,255,0.8)",
             )
     fig.update_layout(
         title={"text": "CLV against value score", "x": 0, "xanchor": "left",
@@ -312,17 +314,34 @@ def value_scatter(accounts: pd.DataFrame, currency: str) -> go.Figure:
         hovermode="closest",
         plot_bgcolor="white",
     )
+    ticks = log_ticks(plotted["clv"]) if log_x else []
     fig.update_xaxes(
         type="log" if log_x else "linear",
         title_text=f"CLV ({currency}{', log scale' if log_x else ''}) · dashed line: median",
-        tickprefix=formats.currency_prefix(currency), tickformat="~s",
         showgrid=True, gridcolor="#ECEFF1", zeroline=False,
+        **({"tickvals": ticks, "ticktext": [formats.money_tick(t, currency) for t in ticks]}
+           if ticks else {"tickprefix": formats.currency_prefix(currency), "tickformat": "~s"}),
     )
     fig.update_yaxes(
-        title_text=f"Value score ({HIGHER_IS_MORE})", range=[-4, 104],
-        showgrid=True, gridcolor="#ECEFF1", zeroline=False,
+        title_text=f"Value score ({HIGHER_IS_MORE})", range=list(SCORE_RANGE),
+        tickvals=[0, 20, 40, 60, 80, 100], showgrid=True, gridcolor="#ECEFF1",
+        zeroline=False,
     )
     return fig
+
+
+def log_ticks(values: pd.Series) -> list[float]:
+    """Round tick values for a log axis over ``values`` (> 0): 1, 2 and 5 × 10^k over up to
+    three decades, only 10^k beyond, so labels stay few and read as money."""
+    positive = values.dropna().astype(float)
+    positive = positive.loc[positive > 0]
+    if positive.empty:
+        return []
+    low, high = float(positive.min()), float(positive.max())
+    first, last = math.floor(math.log10(low)), math.ceil(math.log10(high))
+    steps = (1, 2, 5) if last - first <= 3 else (1,)
+    ticks = [m * 10.0**k for k in range(first, last + 1) for m in steps]
+    return [t for t in ticks if low / 1.5 <= t <= high * 1.5]
 
 
 # --- ranked table and CSV ---------------------------------------------------------------------
@@ -363,6 +382,7 @@ def ranked_table(accounts: pd.DataFrame, currency: str, *, key: str) -> None:
     """Every customer by value rank; a click on a row opens Account 360."""
     frame = ranked_frame(accounts)
     money = formats.money_column_format(currency)
+    whole = formats.currency_prefix(currency).replace("%", "%%") + "%,.0f"
     config: dict[str, object] = {
         "value_rank": st.column_config.NumberColumn(
             "Rank", width=56, format="%d", pinned=True,
@@ -383,13 +403,14 @@ def ranked_table(accounts: pd.DataFrame, currency: str, *, key: str) -> None:
             "CLV rank", width=76, format="%d", help="1 = highest CLV; ties share the best rank.",
         ),
         "clv": st.column_config.NumberColumn(
-            f"CLV ({currency})", format=money,
-            help="Net present value of the account's monthly margin (see the note above).",
+            f"CLV ({currency})", format=whole, width=120,
+            help="Net present value of the account's monthly margin (see the note above), "
+            "rounded to whole units.",
         ),
         **{
             f"{c}_score": st.column_config.NumberColumn(
-                COMPONENT_LABELS[c], width=84, format="%.1f",
-                help=f"{COMPONENT_HELP[c]} {HIGHER_IS_MORE}.",
+                COMPONENT_LABELS[c] + (" score" if c == "clv" else ""), width=84,
+                format="%.1f", help=f"{COMPONENT_HELP[c]} {HIGHER_IS_MORE}.",
             )
             for c in COMPONENTS
         },
