@@ -9,6 +9,7 @@ With CLV as the only weight the ranking is the CLV order A, B, C, D, E.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from metrics.customer_value import QUADRANTS, ValueSettings, customer_value
+from metrics.customer_value import QUADRANTS, VALUE_COLUMNS, ValueSettings, customer_value
 from store.db import open_database, set_meta
 from store.settings import load_settings
 from tests.conftest import load_rows, sub
@@ -243,3 +244,19 @@ def test_scatter_has_a_trace_per_quadrant_median_lines_and_labels(value_db: Path
     hover = fig.data[0].customdata[0]
     # B's CLV: 400 × 0.95 / (0.05 + 1.1^(1/12) − 1) = 380 / 0.0579741 = 6,554.7 → "$6,555".
     assert hover[0] == "Beta" and hover[2] == "$6,555" and hover[3] == "80.0"
+
+
+def test_download_csv_has_the_cli_columns_rounded(value_db: Path) -> None:
+    con = open_database(value_db)
+    try:
+        accounts = customer_value(con, as_of=AS_OF)
+    finally:
+        con.close()
+    frame = pd.read_csv(io.BytesIO(value_widgets.value_csv(accounts)))
+    assert list(frame.columns) == list(VALUE_COLUMNS)
+    rows = frame.set_index("account_id")
+    # Scores and money to two decimals: C 4333.33 / 85 = 50.98; A: 950 / 0.0579741 = 16,386.62.
+    assert rows.loc["C", "value_score"] == 50.98
+    assert rows.loc["A", "clv"] == 16_386.62
+    assert rows.loc["B", "latest_nps_on"] == "2024-05-01"
+    assert pd.isna(rows.loc["D", "latest_nps_on"])

@@ -241,9 +241,9 @@ def test_clv_is_the_npv_with_cash_at_period_end_using_the_ltv_churn(make_db) -> 
     i = 1.10 ** (1 / 12) - 1  # 10 % a year → 0.797 % a month
     assert assumptions.monthly_discount_rate == pytest.approx(i)
     frame = value(con)
-    # A: m = 1000 × 100 %, CLV = 1000 × 0.95 / (1 + i − 0.95) = 950 / 0.0579741 ≈ 16,386.7.
+    # A: m = 1000 × 100 %, CLV = 1000 × 0.95 / (1 + i − 0.95) = 950 / 0.0579741 = 16,386.62.
     assert column(frame, "clv")["A"] == pytest.approx(950 / (0.05 + i))
-    assert column(frame, "clv")["A"] == pytest.approx(16_386.7, abs=0.1)
+    assert column(frame, "clv")["A"] == pytest.approx(16_386.62, abs=0.005)
     assert column(frame, "clv")["E"] == pytest.approx(50 * 0.95 / (0.05 + i))
 
 
