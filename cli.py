@@ -7,6 +7,7 @@
     python cli.py report NAME --db PATH [--as-of DATE] [--format csv|json] [--out FILE]
                                         [--segment S ...] [--plan P ...] [--region R ...]
                                         [--owner O ...] [--from YYYY-MM] [--to YYYY-MM]
+                                        [--attribute NAME=VALUE ...]
 
 Reports call the same functions as the pages (metrics.reports), so the numbers agree.
 Exit codes: 0 ok, 1 bad input (message printed), 2 usage error.
@@ -41,6 +42,32 @@ def _day(text: str) -> date:
         return date.fromisoformat(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(f"'{text}' is not a date like 2024-06-30") from exc
+
+
+def _attribute(text: str) -> tuple[str, str]:
+    name, sep, value = text.partition("=")
+    if not sep or not name.strip() or not value:
+        raise argparse.ArgumentTypeError(
+            f"'{text}' is not NAME=VALUE (a custom attribute and one of its values, e.g. "
+            "Industry=Retail)"
+        )
+    return name.strip(), value
+
+
+def attribute_filter(pairs: list[tuple[str, str]]) -> tuple[str | None, tuple[str, ...]]:
+    """(attribute name, values) of repeated ``--attribute NAME=VALUE`` options.
+
+    Raises:
+        ReportInputError: the options name more than one attribute.
+    """
+    names = sorted({name for name, _ in pairs})
+    if len(names) > 1:
+        raise ReportInputError(
+            "--attribute filters on one attribute at a time; got " + ", ".join(names)
+            + ". Repeat it with the same name for several values."
+        )
+    values = tuple(dict.fromkeys(value for _, value in pairs))
+    return (names[0] if names else None), values
 
 
 def _terminal_progress(fraction: float, text: str) -> None:
@@ -203,9 +230,11 @@ def _add_import_options(parser: argparse.ArgumentParser) -> None:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
+    attribute, attribute_values = attribute_filter(args.attribute)
     filters = Filters(
         segments=tuple(args.segment), plans=tuple(args.plan), regions=tuple(args.region),
         csm_owners=tuple(args.owner), start_month=args.start, end_month=args.end,
+        attribute=attribute, attribute_values=attribute_values,
     )
     if not args.command_spec.needs_db:
         output = args.command_spec.run(None, args, args.as_of or date.today(), filters)
@@ -257,6 +286,10 @@ def _add_report_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--owner", action="append", default=[])
     parser.add_argument("--from", dest="start", type=_month)
     parser.add_argument("--to", dest="end", type=_month)
+    parser.add_argument("--attribute", action="append", default=[], type=_attribute,
+                        metavar="NAME=VALUE",
+                        help="accounts whose custom attribute NAME has the value VALUE "
+                        "(repeat for more values of the same attribute)")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -82,9 +82,23 @@ def _fast_sql() -> str:
     )
 
 
+NO_ATTRIBUTE_FILTER = (
+    ("$attribute_values", "CAST([] AS VARCHAR[])"),
+    ("$attribute", "CAST('' AS VARCHAR)"),
+)
+"""The custom-attribute filter's parameters as 'no filter' literals (longest name first)."""
+
+
 def full_unit_events_sql() -> str:
-    """SQL (a SELECT) of every unit-month event; used to precompute ``mrr_unit_events``."""
-    return _full_sql()
+    """SQL (a SELECT) of every unit-month event; used to precompute ``mrr_unit_events``.
+
+    The precomputation is unfiltered, so the attribute filter is written in as 'none' and the
+    caller binds only the other filter parameters (empty lists).
+    """
+    sql = _full_sql()
+    for name, literal in NO_ATTRIBUTE_FILTER:
+        sql = sql.replace(name, literal)
+    return sql
 
 
 def _can_use_precomputed(
@@ -97,14 +111,13 @@ def _can_use_precomputed(
 ) -> bool:
     """The precomputed events fit when they were built with these settings and cover last month.
 
-    Plan filters change which MRR counts, and at parent level an account filter changes what
-    rolls up, so both take the full computation.
+    Plan filters change which MRR counts, and at parent level an account filter (segment,
+    region, CSM owner or custom attribute) changes what rolls up, so both take the full
+    computation.
     """
     if horizon is None or filters.plans:
         return False
-    if settings.view_level == "parent" and (
-        filters.segments or filters.regions or filters.csm_owners
-    ):
+    if settings.view_level == "parent" and filters.selects_accounts:
         return False
     if add_months(month_start(as_of), -1) > horizon:
         return False
@@ -153,7 +166,7 @@ def unit_events(
             live_snaps=[as_of],
             prev_month=add_months(current, -1),
             year_ago_month=add_months(current, -12),
-            all_units=not (filters.segments or filters.regions or filters.csm_owners),
+            all_units=not filters.selects_accounts,
         )
     else:
         sql = _full_sql()
@@ -176,6 +189,8 @@ def unit_events(
 
 
 UNIT_FILTER = "AND unit_id IN (SELECT unit_id FROM unit_selection)"
+ACCOUNT_FILTER_PARAMS = ("segments", "regions", "owners", "attribute", "attribute_values")
+"""Parameters of the account filters, bound only by ``sql/unit_selection.sql`` on this path."""
 
 
 def _create_fast_unit_events(
@@ -193,9 +208,9 @@ def _create_fast_unit_events(
         cursor.execute(
             "CREATE OR REPLACE TEMP TABLE unit_selection AS "
             + load_sql(__file__, "sql/unit_selection.sql"),
-            {k: params[k] for k in ("segments", "regions", "owners", "parent_level")},
+            {k: params[k] for k in (*ACCOUNT_FILTER_PARAMS, "parent_level")},
         )
-    for key in ("segments", "regions", "owners"):
+    for key in ACCOUNT_FILTER_PARAMS:
         params.pop(key)
     cursor.execute(
         "CREATE OR REPLACE TEMP TABLE unit_events_live AS "

@@ -23,8 +23,8 @@ from streamlit.testing.v1 import AppTest
 
 from store.db import open_database
 from store.import_lock import import_lock
-from store.import_write import log_started
 from store.import_sources import WORKDIR_PREFIX
+from store.import_write import log_started
 from store.importer import ImportFile, import_files
 from tests.conftest import load_rows, sub
 from ui import data as ui_data

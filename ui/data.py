@@ -36,7 +36,7 @@ import streamlit as st
 
 from metrics import account360
 from metrics.executive import ExecutiveData, executive_data
-from metrics.filters import Filters, filter_options, month_start
+from metrics.filters import Filters, attribute_options, filter_options, month_start
 from metrics.health import (
     band_counts,
     band_migration,
@@ -64,8 +64,8 @@ from store.db import (
     open_database,
     table_counts,
 )
-from store.import_log import import_history
 from store.import_lock import reading
+from store.import_log import import_history
 from store.renewal_work import current_work, record_work, work_history
 from store.renewal_work import work_version as stored_work_version
 from store.settings import MetricSettings, load_settings, save_settings
@@ -237,6 +237,17 @@ def _filter_options(path: str, version: int) -> dict[str, list[str]]:
 def filter_choices(db: Database) -> dict[str, list[str]]:
     """Distinct segments, plans, regions and CSM owners, keyed like :class:`Filters` fields."""
     return _filter_options(db.key, db.version)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _attribute_options(path: str, version: int) -> dict[str, list[str]]:
+    with read_cursor(path) as cur:
+        return attribute_options(cur)
+
+
+def attribute_choices(db: Database) -> dict[str, list[str]]:
+    """Custom attribute names with their values (:func:`metrics.filters.attribute_options`)."""
+    return _attribute_options(db.key, db.version)
 
 
 @dataclass(frozen=True)

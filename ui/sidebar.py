@@ -1,4 +1,5 @@
-"""The sidebar the pages share: open database, demo badge, as-of date and global filters.
+"""The sidebar the pages share: open database, demo badge, as-of date and global filters
+(segment, plan, region, CSM owner, a custom attribute with its values, and the month range).
 
 Persistence across pages: Streamlit ties a widget's state to the page that drew it, so a
 filter picked on one page would be forgotten on the next. The chosen values therefore live
@@ -16,7 +17,7 @@ import streamlit as st
 from metrics.filters import Filters, month_start
 from metrics.movements import month_end
 from ui import formats
-from ui.data import Database, View, filter_choices, reporting_months
+from ui.data import Database, View, attribute_choices, filter_choices, reporting_months
 
 STORE = "csd."
 """Prefix of the page-independent keys holding the user's choices."""
@@ -35,6 +36,8 @@ _ALL = {
     "csm_owners": "All CSM owners",
 }
 
+ATTRIBUTE_KEY = "sidebar_attribute"
+ATTRIBUTE_VALUES_KEY = "sidebar_attribute_values"
 AS_OF_KEY = "sidebar_as_of"
 START_KEY = "sidebar_start_month"
 END_KEY = "sidebar_end_month"
@@ -65,6 +68,8 @@ def clear_filters() -> None:
     """Drop every filter (not the as-of date); used by the button and the empty state."""
     for name, _ in FILTER_FIELDS:
         st.session_state[_store(name)] = []
+    st.session_state[_store("attribute")] = None
+    st.session_state[_store("attribute_values")] = []
     st.session_state[_store("start_month")] = None
     st.session_state[_store("end_month")] = None
 
@@ -89,7 +94,9 @@ def render(db: Database, *, today: date | None = None) -> View:
         start_month, end_month = _month_range(months)
         choices = filter_choices(db)
         selected = {name: _multiselect(name, label, choices[name]) for name, label in FILTER_FIELDS}
-        active = any(selected.values()) or start_month is not None or end_month is not None
+        attribute, attribute_values = _attribute_filter(attribute_choices(db))
+        active = (any(selected.values()) or bool(attribute) or start_month is not None
+                  or end_month is not None)  # fmt: skip
         st.button(
             "Clear filters", key="sidebar_clear", on_click=clear_filters, disabled=not active,
             icon=":material/filter_alt_off:",
@@ -101,6 +108,8 @@ def render(db: Database, *, today: date | None = None) -> View:
         csm_owners=tuple(selected["csm_owners"]),
         start_month=start_month,
         end_month=end_month,
+        attribute=attribute if attribute_values else None,
+        attribute_values=tuple(attribute_values) if attribute else (),
     )
     return View(db=db, as_of=as_of, filters=filters)
 
@@ -184,6 +193,46 @@ def _multiselect(name: str, label: str, options: list[str]) -> list[str]:
         select_all=False,  # selecting every value is the same as no filter
         disabled=not options,
     )
+
+
+def _save_attribute() -> None:
+    # Another attribute has other values: the chosen ones no longer apply.
+    st.session_state[_store("attribute")] = st.session_state[ATTRIBUTE_KEY]
+    st.session_state[_store("attribute_values")] = []
+
+
+def _attribute_filter(options: dict[str, list[str]]) -> tuple[str | None, list[str]]:
+    """Custom-attribute picker and its values, drawn only when the data has custom attributes
+    (extra columns of imported account files); returns (name or None, chosen values)."""
+    if not options:
+        return None, []
+    stored = st.session_state.get(_store("attribute"))
+    name = stored if stored in options else None
+    st.session_state[ATTRIBUTE_KEY] = name
+    name = st.selectbox(
+        "Attribute",
+        list(options),
+        index=None,
+        key=ATTRIBUTE_KEY,
+        on_change=_save_attribute,
+        placeholder="Any custom attribute",
+        help="Custom attributes are the extra columns of imported account files. Choose one, "
+        "then the values whose accounts to show.",
+    )
+    values = options.get(name, []) if name else []
+    stored_values = st.session_state.get(_store("attribute_values"), [])
+    st.session_state[ATTRIBUTE_VALUES_KEY] = [v for v in stored_values if v in values]
+    chosen = st.multiselect(
+        "Attribute values",
+        values,
+        key=ATTRIBUTE_VALUES_KEY,
+        on_change=_save,
+        args=("attribute_values", ATTRIBUTE_VALUES_KEY),
+        placeholder="All values" if name else "Choose an attribute first",
+        select_all=False,
+        disabled=not values,
+    )
+    return name, chosen
 
 
 MY_BOOK_KEY = "sidebar_my_book"

@@ -5,7 +5,8 @@
 -- passes the filters: segment, region and CSM owner on the account; plan = an active
 -- (status 'active') recurring subscription on one of the plans, in force on d; an account list.
 -- Parameters: $snap_months DATE[] (first day of each date's month), $snap_dates DATE[],
--- $segments, $regions, $owners, $plans VARCHAR[], $all_accounts BOOLEAN, $account_ids VARCHAR[].
+-- $segments, $regions, $owners, $plans VARCHAR[], $all_accounts BOOLEAN, $account_ids VARCHAR[],
+-- $attribute VARCHAR, $attribute_values VARCHAR[] (custom attribute filter; empty = none).
 CREATE OR REPLACE TEMP TABLE health_population AS
 WITH snaps AS (
     SELECT CAST(unnest($snap_months) AS DATE) AS month, CAST(unnest($snap_dates) AS DATE) AS snap
@@ -34,5 +35,8 @@ JOIN accounts a ON a.account_id = f.account_id
 WHERE (len($segments) = 0 OR list_contains($segments, a.segment))
   AND (len($regions) = 0 OR list_contains($regions, a.region))
   AND (len($owners) = 0 OR list_contains($owners, a.csm_owner))
+  AND (len($attribute_values) = 0 OR a.account_id IN (
+      SELECT account_id FROM account_attributes
+      WHERE name = $attribute AND list_contains($attribute_values, value)))
   AND (len($plans) = 0 OR f.on_plan)
   AND ($all_accounts OR f.account_id IN (SELECT account_id FROM chosen))

@@ -4,7 +4,8 @@
 -- ($due_after, $due_until] (the caller passes $due_until = as-of - grace, so the grace period
 -- of every row has ended). Filters: segment, region and CSM owner on the account; plan = one
 -- of the subscriptions due on D is on the plan.
--- Parameters: $due_after DATE, $due_until DATE, $segments, $regions, $owners, $plans VARCHAR[].
+-- Parameters: $due_after DATE, $due_until DATE, $segments, $regions, $owners, $plans VARCHAR[],
+-- $attribute VARCHAR, $attribute_values VARCHAR[] (custom attribute filter; empty = none).
 CREATE OR REPLACE TEMP TABLE renewal_due AS
 SELECT s.account_id, s.term_end AS renewal_date
 FROM subscriptions s
@@ -19,5 +20,8 @@ WHERE coalesce(s.charge_type, 'recurring') = 'recurring'
   AND (len($segments) = 0 OR list_contains($segments, a.segment))
   AND (len($regions) = 0 OR list_contains($regions, a.region))
   AND (len($owners) = 0 OR list_contains($owners, a.csm_owner))
+  AND (len($attribute_values) = 0 OR a.account_id IN (
+      SELECT account_id FROM account_attributes
+      WHERE name = $attribute AND list_contains($attribute_values, value)))
 GROUP BY s.account_id, s.term_end
 HAVING len($plans) = 0 OR bool_or(list_contains($plans, s.plan))

@@ -6,7 +6,8 @@
 -- [$due_from, $due_to] are kept. Filters: segment, region and CSM owner on the account (and
 -- $owner, empty = everyone); plan = one of the subscriptions due on D is on the plan.
 -- Parameters: $as_of, $due_from, $due_to DATE, $next_only BOOLEAN, $owner VARCHAR,
--- $segments, $regions, $owners, $plans VARCHAR[].
+-- $segments, $regions, $owners, $plans VARCHAR[], $attribute VARCHAR, $attribute_values VARCHAR[]
+-- (custom attribute filter; empty = none).
 CREATE OR REPLACE TEMP TABLE renewal_upcoming AS
 WITH due AS (
     SELECT
@@ -23,6 +24,9 @@ WITH due AS (
       AND (len($segments) = 0 OR list_contains($segments, a.segment))
       AND (len($regions) = 0 OR list_contains($regions, a.region))
       AND (len($owners) = 0 OR list_contains($owners, a.csm_owner))
+      AND (len($attribute_values) = 0 OR a.account_id IN (
+          SELECT account_id FROM account_attributes
+          WHERE name = $attribute AND list_contains($attribute_values, value)))
       AND (coalesce($owner, '') = '' OR a.csm_owner = $owner)
     GROUP BY s.account_id, s.term_end
 ),

@@ -1,5 +1,6 @@
 -- Continues a WITH defining snaps and subscription_mrr: all_rows, selected_accounts,
--- unit_month (MRR per unit and month, > 0 only, after filters).
+-- unit_month (MRR per unit and month, > 0 only, after filters; the account filters include the
+-- custom attribute: $attribute with one of $attribute_values, empty = none).
 all_rows AS (
     SELECT account_id, plan, month, mrr
     FROM mrr_snapshot
@@ -17,6 +18,9 @@ selected_accounts AS (
     WHERE (len($segments) = 0 OR list_contains($segments, a.segment))
       AND (len($regions) = 0 OR list_contains($regions, a.region))
       AND (len($owners) = 0 OR list_contains($owners, a.csm_owner))
+      AND (len($attribute_values) = 0 OR a.account_id IN (
+          SELECT account_id FROM account_attributes
+          WHERE name = $attribute AND list_contains($attribute_values, value)))
 ),
 unit_month AS (
     SELECT s.unit_id, r.month, round(sum(r.mrr), 6) AS mrr
