@@ -87,7 +87,8 @@ class HealthBacktest:
     def summary(self) -> pd.DataFrame:
         """One row: counts, AUC over all decisions, held-out AUC of current and suggested."""
         return pd.DataFrame([{
-            "as_of": self.as_of.isoformat(), "lead_days": self.lead_days, "window_days": self.window_days,
+            "as_of": self.as_of.isoformat(), "lead_days": self.lead_days,
+            "window_days": self.window_days,
             "decisions": self.decisions, "scored": self.scored,
             "renewal_rate": self.renewal_rate, "auc": self.auc,
             "current_auc_test": self.current_auc_test,

@@ -140,7 +140,8 @@ def decision_signals(
         if signal.kind == "boolean":
             frame[signal.column] = frame[signal.column].astype("boolean")
         elif signal.kind == "numeric":
-            frame[signal.column] = pd.to_numeric(frame[signal.column], errors="coerce").astype(float)
+            numbers = pd.to_numeric(frame[signal.column], errors="coerce")
+            frame[signal.column] = numbers.astype(float)
     return DecisionSignals(
         frame, signals + attribute_signals, len(points) - len(frame), before_history
     )

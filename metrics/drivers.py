@@ -75,14 +75,14 @@ def _number_label(value: float) -> str:
 
 
 def _quartile_labels(numbers: pd.Series) -> pd.Series:
-    """Quartile ranges such as '12–30' (edges rounded for reading; bins use exact edges)."""
+    """Quartile ranges such as '12 to 30' (edges rounded for reading; bins use exact edges)."""
     present = numbers.dropna()
     edges = np.unique(np.quantile(present, [0, 0.25, 0.5, 0.75, 1.0]))
     if len(edges) < 2:
         return numbers.map(_number_label, na_action="ignore")
     bins = pd.cut(numbers, bins=edges, include_lowest=True, duplicates="drop")
     names = {
-        interval: f"{_short(interval.left if i else edges[0])}–{_short(interval.right)}"
+        interval: f"{_short(interval.left if i else edges[0])} to {_short(interval.right)}"
         for i, interval in enumerate(bins.cat.categories)
     }
     return bins.map(names).astype(object)
@@ -292,7 +292,8 @@ class ChurnDrivers:
     def summary(self) -> pd.DataFrame:
         """One row: the figures above and the model's AUC and Brier score."""
         return pd.DataFrame([{
-            "as_of": self.as_of.isoformat(), "lead_days": self.lead_days, "window_days": self.window_days,
+            "as_of": self.as_of.isoformat(), "lead_days": self.lead_days,
+            "window_days": self.window_days,
             "decisions": self.decisions, "renewal_rate": self.renewal_rate,
             "contract_renewals": self.kinds.get("contract renewal", 0),
             "churns": self.kinds.get("churn", 0), "retained": self.kinds.get("retained", 0),

@@ -92,7 +92,9 @@ def calibration_table(
     return grouped.reset_index(drop=True)
 
 
-def brier_score(predicted: Sequence[float] | np.ndarray, observed: Sequence[bool] | np.ndarray) -> float:
+def brier_score(
+    predicted: Sequence[float] | np.ndarray, observed: Sequence[bool] | np.ndarray
+) -> float:
     """Mean squared difference between predicted probability and the 0/1 outcome."""
     p = np.asarray(predicted, dtype=float)
     y = np.asarray(observed, dtype=float)

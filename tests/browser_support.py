@@ -255,6 +255,8 @@ SCREENSHOT_PAGES: dict[str, str] = {
     "moments": routes.MOMENTS,
     "health_settings": routes.HEALTH_SETTINGS,
     "scenarios": routes.SCENARIOS,
+    "drivers": routes.DRIVERS,
+    "backtest": routes.BACKTEST,
 }
 """Screenshot name → address (the account page shows the demo's scripted lifecycle account)."""
 
@@ -293,7 +295,7 @@ def take_screenshots(
                         timeout=60_000
                     )
                     wait_for_app_idle(page)
-                    if name in ("executive", "health", "account", "moments"):
+                    if name in ("executive", "health", "account", "moments", "drivers", "backtest"):
                         page.locator(".js-plotly-plot").last.wait_for(timeout=30_000)
                     target = out_dir / f"{name}.png"
                     full_page_screenshot(page, target, width=width)

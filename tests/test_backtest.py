@@ -22,7 +22,9 @@ from metrics.stats import wilson_interval
 SETTINGS = HealthSettings()  # bands: red below 40, green from 70
 
 
-def _frame(scores: list[float | None], renewed: list[bool], **components: list[float]) -> pd.DataFrame:
+def _frame(
+    scores: list[float | None], renewed: list[bool], **components: list[float]
+) -> pd.DataFrame:
     frame = pd.DataFrame({
         "decision_id": range(len(scores)),
         "renewed": renewed,

@@ -62,7 +62,9 @@ def test_decisions_of_each_kind(make_db: Callable[..., duckdb.DuckDBPyConnection
     assert_frame_equal(got, expected, check_dtype=False)
 
 
-def _nps_decides_churn(make_db: Callable[..., duckdb.DuckDBPyConnection]) -> duckdb.DuckDBPyConnection:
+def _nps_decides_churn(
+    make_db: Callable[..., duckdb.DuckDBPyConnection],
+) -> duckdb.DuckDBPyConnection:
     """20 monthly accounts since 2023-01-01 at 100 a month. A01–A10 answered NPS 2 on
     2024-09-10 and stopped paying on 2024-12-31; A11–A20 answered 9 and still pay. Segments
     alternate SMB / Enterprise inside each half, so the segment says nothing."""
@@ -117,7 +119,9 @@ def test_the_signal_that_decides_churn_ranks_first_with_exact_lift(
     assert model.test_decisions == 6  # 30 % of 20
 
 
-def test_signals_are_read_at_the_lead_time(make_db: Callable[..., duckdb.DuckDBPyConnection]) -> None:
+def test_signals_are_read_at_the_lead_time(
+    make_db: Callable[..., duckdb.DuckDBPyConnection],
+) -> None:
     con = _nps_decides_churn(make_db)
     decisions = renewal_decisions(con, as_of=AS_OF, window_days=365)
     # Lead 90 reads 2024-09-30: the NPS of 09-10 is there.

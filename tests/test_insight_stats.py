@@ -28,7 +28,9 @@ from metrics.stats import (
         (1, 29, 0.0061, 0.1718),
     ],
 )
-def test_wilson_interval_matches_newcombe(successes: int, total: int, low: float, high: float) -> None:
+def test_wilson_interval_matches_newcombe(
+    successes: int, total: int, low: float, high: float
+) -> None:
     got_low, got_high = wilson_interval(successes, total)
     assert got_low == pytest.approx(low, abs=5e-5)
     assert got_high == pytest.approx(high, abs=5e-5)
