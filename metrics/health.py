@@ -9,8 +9,24 @@ for every account at once (``sql/health_scoring.sql``) and reused here for expla
 
 Everything is set-based SQL on a private cursor holding temp tables, in this order:
 ``health_population`` (who is scored on which dates), ``health_mrr`` (MRR per month),
-``health_inputs`` (raw inputs), ``health_scored`` (scores). Scores are computed as of each
-date: month ends for history, the as-of date itself for the current month.
+``health_facts`` (event-based inputs of the dates not precomputed), ``health_inputs`` (raw
+inputs), ``health_scored`` (scores). Scores are computed as of each date: month ends for
+history, the as-of date itself for the current month.
+
+Precomputed inputs: reading 60 days of usage and a year of tickets and billing events for
+every account is most of the cost of scoring (about 0.5 s per date at 100,000 accounts), so
+:func:`refresh_health_facts` (run by ``metrics.snapshots.refresh_derived`` after every load)
+stores the event-based inputs (``sql/health_facts.sql``) of every account in force on the last
+:data:`FACT_SNAPSHOT_MONTHS` month ends up to the precomputed horizon and on the data's as-of
+date in ``health_fact_snapshot``. Those dates are read from there, any other date is computed
+live by the same SQL, so both give the same inputs (``tests/test_health_facts.py``). Seats and
+MRR are always read live. Why dates and not a daily summary that fits any date: the 30-day peaks
+(active users, features) cannot be derived from sums, so any-date reads would need a row per
+account and calendar day (more rows than usage_daily itself); the pages open on the data's
+as-of date and compare with month ends, which is what is stored. The snapshot is used only
+while the event tables and subscriptions hold as many rows as when it was built (their row
+counts, from DuckDB's statistics, cost nothing to read), so rows written without a refresh
+(tests, scripts) fall back to the live computation instead of showing stale inputs.
 
 MRR: month ends come from the precomputed ``mrr_snapshot``; the as-of month is priced live at
 the as-of date with the shared ``subscription_mrr.sql`` (as the Executive page does), so
@@ -19,6 +35,7 @@ the as-of date with the shared ``subscription_mrr.sql`` (as the Executive page d
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date, timedelta
@@ -33,8 +50,9 @@ from metrics.health_score import weighted_score
 from metrics.health_settings import COMPONENTS, HealthSettings
 from metrics.movements import add_months, month_end
 from metrics.snapshots import data_horizon, subscription_mrr_cte
+from store.db import get_meta, set_meta
 from store.settings import MetricSettings, load_settings
-from store.sql import load_sql
+from store.sql import identifier, load_sql
 
 BANDS: tuple[str, ...] = ("red", "yellow", "green")
 NO_DATA = "no data"
@@ -43,6 +61,12 @@ USAGE_LOOKBACK_DAYS = 60
 """Usage inputs read the 60 days up to each date (``sql/health_inputs.sql``)."""
 COMMERCIAL_LOOKBACK_MONTHS = 3
 """The commercial inputs compare a date's MRR with the month ends up to three months before."""
+FACT_SNAPSHOT_TABLES: tuple[str, ...] = (
+    "usage_daily", "support_tickets", "nps_responses", "billing_events", "subscriptions",
+    "fx_rates",
+)
+"""Tables whose row counts must match the snapshot's for it to be used (module docstring)."""
+_FACT_SNAPSHOT_META = "health_fact_snapshot"
 
 
 def _snapshot_dates(as_of: date, months: int) -> list[date]:
@@ -53,11 +77,15 @@ def _snapshot_dates(as_of: date, months: int) -> list[date]:
 
 
 def _mrr_params(con: duckdb.DuckDBPyConnection, *, as_of: date, first_month: date) -> dict:
-    """Parameters of ``health_mrr``: months from the snapshot and months priced live."""
+    """Parameters of ``health_mrr``: months from the snapshot and months priced live.
+
+    The as-of month is priced live on the as-of date, unless that date is its month end and
+    the month is precomputed: ``mrr_snapshot`` holds exactly that pricing then.
+    """
     settings = load_settings(con, MetricSettings)
     horizon = data_horizon(con)
     current = month_start(as_of)
-    last_snapshot = add_months(current, -1)
+    last_snapshot = current if as_of == month_end(as_of) else add_months(current, -1)
     if horizon is not None:
         last_snapshot = min(last_snapshot, horizon)
     else:
@@ -86,10 +114,13 @@ def health_tables(
     filters: Filters | None = None,
     account_ids: Iterable[str] | None = None,
     with_inputs: bool = True,
+    use_precomputed: bool = True,
 ) -> Iterator[duckdb.DuckDBPyConnection]:
-    """Yield a private cursor holding ``health_population``, ``health_mrr`` and ``health_inputs``.
+    """Yield a private cursor holding ``health_population`` and ``health_inputs``.
 
-    ``with_inputs=False`` stops after ``health_mrr`` (revenue moments need no more).
+    ``with_inputs=False`` stops after ``health_population`` and ``health_mrr`` (revenue
+    moments need no more); with inputs, ``health_mrr`` is there only when some date was not
+    precomputed. ``use_precomputed=False`` computes every date live (tests compare both ways).
 
     ``snap_dates`` are the dates to score (month ends and/or ``as_of``, one per month, the
     last being ``as_of``). ``health_inputs`` has one row per account in force on a date, with
@@ -100,40 +131,173 @@ def health_tables(
     ids = None if account_ids is None else sorted(set(account_ids))
     cursor = con.cursor()
     try:
-        cursor.execute(
-            load_sql(__file__, "sql/health_population.sql"),
-            {
-                **filters.sql_params(),
-                "snap_months": [month_start(d) for d in snap_dates],
-                "snap_dates": snap_dates,
-                "all_accounts": ids is None,
-                "account_ids": ids or [],
-            },
-        )
-        first_month = add_months(month_start(snap_dates[0]), -COMMERCIAL_LOOKBACK_MONTHS)
-        cursor.execute(
-            load_sql(__file__, "sql/health_mrr_head.sql")
-            + subscription_mrr_cte()
-            + load_sql(__file__, "sql/health_mrr_tail.sql"),
-            {
-                **_mrr_params(con, as_of=as_of, first_month=first_month),
-                "all_accounts": ids is None,
-                "account_ids": ids or [],
-            },
-        )
+        _build_population(cursor, snap_dates, filters=filters, account_ids=ids)
+        precomputed: list[date] = []
+        if with_inputs and use_precomputed:
+            stored = precomputed_fact_dates(cursor)
+            # A stored date was priced as its own as-of date (refresh_health_facts): that fits
+            # here as the as-of date, or as a month end (earlier months are priced at their end).
+            precomputed = sorted(
+                d for d in set(snap_dates) & stored if d == as_of or d == month_end(d)
+            )
+        live = sorted(set(snap_dates) - set(precomputed))
+        if live or not with_inputs:
+            _build_mrr(cursor, con, as_of=as_of, first=min(live or snap_dates), account_ids=ids)
         if with_inputs:
+            _build_facts(cursor, live, account_ids=ids)
             cursor.execute(
-                load_sql(__file__, "sql/health_inputs.sql"),
-                {
-                    "window_start": min(snap_dates) - timedelta(days=USAGE_LOOKBACK_DAYS),
-                    "last_snap": max(snap_dates),
-                    "all_accounts": ids is None,
-                    "account_ids": ids or [],
-                },
+                load_sql(__file__, "sql/health_inputs.sql"), {"precomputed_snaps": precomputed}
             )
         yield cursor
     finally:
         cursor.close()
+
+
+def _build_population(
+    cursor: duckdb.DuckDBPyConnection,
+    dates: list[date],
+    *,
+    filters: Filters,
+    account_ids: list[str] | None,
+) -> None:
+    """Temp table ``health_population`` on ``cursor`` (``sql/health_population.sql``)."""
+    cursor.execute(
+        load_sql(__file__, "sql/health_population.sql"),
+        {
+            **filters.sql_params(),
+            "snap_months": [month_start(d) for d in dates],
+            "snap_dates": dates,
+            "all_accounts": account_ids is None,
+            "account_ids": account_ids or [],
+        },
+    )
+
+
+def _build_mrr(
+    cursor: duckdb.DuckDBPyConnection,
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: date,
+    first: date,
+    account_ids: list[str] | None,
+) -> None:
+    """Temp table ``health_mrr`` on ``cursor``: MRR per month from ``first``'s month − 3."""
+    first_month = add_months(month_start(first), -COMMERCIAL_LOOKBACK_MONTHS)
+    cursor.execute(
+        load_sql(__file__, "sql/health_mrr_head.sql")
+        + subscription_mrr_cte()
+        + load_sql(__file__, "sql/health_mrr_tail.sql"),
+        {
+            **_mrr_params(con, as_of=as_of, first_month=first_month),
+            "all_accounts": account_ids is None,
+            "account_ids": account_ids or [],
+        },
+    )
+
+
+def _build_facts(
+    cursor: duckdb.DuckDBPyConnection, dates: list[date], *, account_ids: list[str] | None
+) -> None:
+    """Temp table ``health_facts`` on ``cursor``: ``sql/health_facts.sql`` for ``dates``."""
+    if not dates:
+        # Same columns, no rows: every date is precomputed.
+        cursor.execute(
+            "CREATE OR REPLACE TEMP TABLE health_facts AS "
+            "SELECT * FROM health_fact_snapshot LIMIT 0"
+        )
+        return
+    cursor.execute(
+        "CREATE OR REPLACE TEMP TABLE health_facts AS "
+        + load_sql(__file__, "sql/health_facts.sql"),
+        {
+            "fact_snaps": dates,
+            "window_start": min(dates) - timedelta(days=USAGE_LOOKBACK_DAYS),
+            "last_snap": max(dates),
+            "all_accounts": account_ids is None,
+            "account_ids": account_ids or [],
+        },
+    )
+
+
+def _fact_snapshot_source(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
+    """What ``health_fact_snapshot`` depends on besides the dates: row counts of
+    :data:`FACT_SNAPSHOT_TABLES` (answered from DuckDB's table statistics) and the metric
+    settings (MRR)."""
+    row = con.execute(
+        "SELECT " + ", ".join(
+            f"(SELECT count(*) FROM {identifier(name)})" for name in FACT_SNAPSHOT_TABLES
+        )
+    ).fetchone()
+    return {
+        "rows": dict(zip(FACT_SNAPSHOT_TABLES, (int(n) for n in row), strict=True)),
+        "metric_settings": load_settings(con, MetricSettings).model_dump(mode="json"),
+    }
+
+
+def fact_snapshot_dates(con: duckdb.DuckDBPyConnection) -> list[date]:
+    """The dates :func:`refresh_health_facts` precomputes: the ones pages score by default.
+
+    With the data's as-of date D (meta ``data_as_of``): D (scorecard, pipeline), the month end
+    before D's month (trend, band migration, the queue's health change) and the renewal
+    likelihood's band date for D with the stored renewal settings
+    (:func:`metrics.renewals.likelihood_basis_dates`). Empty when no as-of date is recorded.
+    Oldest first.
+    """
+    from metrics.renewal_settings import RenewalSettings  # renewals build on this module
+    from metrics.renewals import likelihood_basis_dates
+
+    as_of_text = get_meta(con, "data_as_of")
+    if not as_of_text:
+        return []
+    as_of = date.fromisoformat(as_of_text)
+    band_on, _ = likelihood_basis_dates(as_of, load_settings(con, RenewalSettings))
+    return sorted({as_of, month_end(add_months(as_of, -1)), band_on})
+
+
+def refresh_health_facts(con: duckdb.DuckDBPyConnection) -> None:
+    """Rebuild ``health_fact_snapshot`` for :func:`fact_snapshot_dates` (module docstring).
+
+    Runs on ``con`` inside the caller's transaction, after ``mrr_snapshot`` and the horizon
+    are rebuilt. Every account in force on a date gets a row (health_population without
+    filters), computed as a live ``health_tables(as_of=that date)`` would, so its MRR is
+    priced on that date. The dates and what the table was built from go to meta, so
+    :func:`precomputed_fact_dates` knows what it covers.
+    """
+    con.execute("DELETE FROM health_fact_snapshot")
+    dates = fact_snapshot_dates(con)
+    for day in dates:
+        _build_population(con, [day], filters=Filters(), account_ids=None)
+        _build_mrr(con, con, as_of=day, first=day, account_ids=None)
+        _build_facts(con, [day], account_ids=None)
+        # Date order lets a date be read through DuckDB's zone maps.
+        con.execute(
+            "INSERT INTO health_fact_snapshot SELECT * FROM health_facts ORDER BY account_id"
+        )
+    if dates:
+        # On an error the caller's rollback removes these temp tables too.
+        for table in ("health_facts", "health_mrr", "health_population"):
+            con.execute("DROP TABLE " + table)
+    set_meta(
+        con,
+        _FACT_SNAPSHOT_META,
+        json.dumps({"dates": [d.isoformat() for d in dates], **_fact_snapshot_source(con)}),
+    )
+
+
+def precomputed_fact_dates(con: duckdb.DuckDBPyConnection) -> set[date]:
+    """Dates whose inputs (all but the seats) can be read from ``health_fact_snapshot``.
+
+    Empty when the snapshot was never built, or the row counts of :data:`FACT_SNAPSHOT_TABLES`
+    or the metric settings changed since (rows written without :func:`refresh_health_facts`).
+    """
+    text = get_meta(con, _FACT_SNAPSHOT_META)
+    if not text:
+        return set()
+    stored = json.loads(text)
+    dates = stored.pop("dates", [])
+    if stored != _fact_snapshot_source(con):
+        return set()
+    return {date.fromisoformat(d) for d in dates}
 
 
 def score_inputs(cursor: duckdb.DuckDBPyConnection, settings: HealthSettings) -> None:
@@ -222,13 +386,16 @@ def health_history(
     as_of: date,
     months: int = 12,
     settings: HealthSettings | None = None,
+    filters: Filters | None = None,
     account_ids: Iterable[str] | None = None,
 ) -> pd.DataFrame:
     """Monthly health for the ``months`` months up to ``as_of``'s month.
 
     Past months are scored as of their month end, the current month as of ``as_of``, each with
     the accounts in force on that date (an account appears only in months it was in force).
-    Trend = this month's row vs last month's.
+    Trend = this month's row vs last month's. Filters as in :func:`health_scores`, applied on
+    each date (a plan filter keeps an account in the months it had an active subscription on
+    the plan); ``account_ids`` keeps only those accounts.
 
     Returns:
         Columns: account_id, month (first day, ``datetime.date``), usage_score …
@@ -239,7 +406,9 @@ def health_history(
         raise ValueError("months must be at least 1")
     settings = _resolve(con, settings)
     dates = _snapshot_dates(as_of, months)
-    with health_tables(con, as_of=as_of, snap_dates=dates, account_ids=account_ids) as cursor:
+    with health_tables(
+        con, as_of=as_of, snap_dates=dates, filters=filters, account_ids=account_ids
+    ) as cursor:
         score_inputs(cursor, settings)
         frame = cursor.execute(
             "SELECT account_id, month, " + ", ".join(SCORE_COLUMNS)
@@ -247,6 +416,53 @@ def health_history(
         ).df()
     frame["month"] = pd.to_datetime(frame["month"]).dt.date
     return _with_band(frame, settings)
+
+
+def health_bands(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    as_of: date,
+    settings: HealthSettings | None = None,
+) -> pd.DataFrame:
+    """Score and band on ``as_of`` of every account in force then, nothing else.
+
+    The part of :func:`health_scores` (and of :func:`health_history`'s as-of month) that the
+    renewal likelihood and pipeline need, without the columns they would drop.
+
+    Returns:
+        One row per account, ordered by account_id: account_id, health_score (0–100, NaN = no
+        data), band (missing with the score).
+    """
+    settings = _resolve(con, settings)
+    with health_tables(con, as_of=as_of, snap_dates=[as_of]) as cursor:
+        score_inputs(cursor, settings)
+        frame = cursor.execute(
+            "SELECT account_id, health_score FROM health_scored ORDER BY account_id"
+        ).df()
+    frame["band"] = health_band(frame["health_score"], settings)
+    return frame
+
+
+def account_list(
+    con: duckdb.DuckDBPyConnection, *, as_of: date, filters: Filters | None = None
+) -> pd.DataFrame:
+    """Every account passing ``filters``, flagged when it is scored on ``as_of``.
+
+    Filters as in :func:`health_scores`: account attributes select accounts; a plan filter
+    keeps only accounts with an active subscription on the plan on ``as_of`` (so it leaves
+    out every account not in force).
+
+    Returns:
+        One row per account, ordered by name, then account_id: account_id, name, segment,
+        csm_owner, in_force (bool: a recurring subscription in force on ``as_of``, trials
+        included, i.e. :func:`health_scores` has a row for it).
+    """
+    filters = filters or Filters()
+    frame = con.execute(
+        load_sql(__file__, "sql/health_accounts.sql"), {**filters.sql_params(), "as_of": as_of}
+    ).df()
+    frame["in_force"] = frame["in_force"].astype(bool)
+    return frame
 
 
 def score_trend(history: pd.DataFrame, *, as_of: date) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Precomputed month-end MRR (``mrr_snapshot``) and the account roll-up, rebuilt after loads.
+"""Precomputed month-end MRR (``mrr_snapshot``), roll-up and health inputs, rebuilt after loads.
 
 Pages never recompute MRR history: every load (import, demo build, settings change) calls
 :func:`refresh_derived` inside its transaction. Rules: METRICS.md, section MRR.
@@ -22,10 +22,14 @@ def subscription_mrr_cte() -> str:
 
 
 def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
-    """Rebuild ``mrr_snapshot`` and ``account_rollup`` from the canonical tables.
+    """Rebuild ``mrr_snapshot``, ``account_rollup``, ``mrr_unit_events`` and the health inputs.
 
     The caller owns the transaction. The snapshot covers every month from the first
     subscription start to the horizon (:func:`data_horizon`); later months are computed live.
+    ``health_fact_snapshot`` holds the event-based health inputs of the dates pages score by
+    default (:func:`metrics.health.refresh_health_facts`) and ``renewal_likelihood_snapshot``
+    the renewal likelihood on the data's as-of date
+    (:func:`metrics.renewals.refresh_renewal_likelihood`).
     """
     settings = load_settings(con, MetricSettings)
     con.execute("DELETE FROM mrr_snapshot")
@@ -53,6 +57,12 @@ def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(load_sql(__file__, "sql/refresh_rollup.sql"))
     set_meta(con, "mrr_horizon", horizon.isoformat() if horizon else "")
     _refresh_unit_events(con, settings, horizon)
+    # Health and renewals build on this module, hence the late imports.
+    from metrics.health import refresh_health_facts
+    from metrics.renewals import refresh_renewal_likelihood
+
+    refresh_health_facts(con)
+    refresh_renewal_likelihood(con)
 
 
 def _refresh_unit_events(

@@ -227,6 +227,24 @@ APP_TABLES_DDL = (
         mrr_end_12m_later DOUBLE)""",
     # Derived: each account's top-level parent, for the parent-level view.
     """CREATE TABLE IF NOT EXISTS account_rollup (account_id VARCHAR, root_account_id VARCHAR)""",
+    # Derived: the event-based health inputs (usage, support, NPS, billing) of every account in
+    # force on the dates pages score by default (the data's as-of date, the month end before it,
+    # the renewal likelihood's band date), so scoring them reads no raw events; other dates are
+    # computed live (metrics.health.refresh_health_facts).
+    """CREATE TABLE IF NOT EXISTS health_fact_snapshot (
+        account_id VARCHAR, snap DATE, active_users_30d BIGINT, events_30d BIGINT,
+        events_prev_30d BIGINT, usage_change_pct DOUBLE, features_used_30d BIGINT,
+        days_since_activity BIGINT, last_active_on DATE, open_high_priority_tickets BIGINT,
+        sla_breaches_90d BIGINT, csat_90d DOUBLE, latest_nps BIGINT, latest_nps_on DATE,
+        failed_payments_30d BIGINT, dunning_active BOOLEAN, card_expiring_30d BOOLEAN,
+        card_expires_on DATE, mrr DOUBLE, mrr_3m_ago DOUBLE, mrr_change_pct_3m DOUBLE,
+        contraction_pct_3m DOUBLE)""",
+    # Derived: the renewal likelihood table on the data's as-of date with the stored settings,
+    # keyed by what it was built from (metrics.renewals.refresh_renewal_likelihood).
+    """CREATE TABLE IF NOT EXISTS renewal_likelihood_snapshot (
+        cache_key VARCHAR, position INTEGER, band VARCHAR, segment VARCHAR, renewals BIGINT,
+        renewed BIGINT, likelihood DOUBLE, basis VARCHAR, basis_renewals BIGINT,
+        basis_renewed BIGINT)""",
     # Import (store.import_targets keeps the column lists of the next three in step; a test
     # compares them): custom account attributes from extra columns of account files, renewal
     # opportunities from CRM exports, raw product events behind usage_daily.
