@@ -14,9 +14,8 @@ view = sidebar.render(db)
 settings = data.health_settings(db)
 
 st.title("Account 360")
-account_id = health_widgets.account_picker(
-    data.account_choices(view, settings), key="account_picker"
-)
+choices = data.account_choices(view, settings)
+account_id = health_widgets.account_picker(choices, key="account_picker")
 if account_id is None:
     st.info(
         "**Pick an account** above (type to search by name or id), or click an account on the "
@@ -37,6 +36,13 @@ if found is None:
 
 health_widgets.account_header(found.header, currency=view.currency, as_of=view.as_of,
                               settings=settings)
+if (~choices.loc[choices["account_id"] == account_id, "in_force"]).any():
+    st.info(
+        f"**No active subscription on {view.as_of:%Y-%m-%d}**: health is scored only for "
+        "accounts with a recurring subscription in force on the as-of date, so there is no "
+        "score today. The timeline, revenue and usage below still show its history.",
+        icon="ℹ️",
+    )
 
 st.subheader("Health")
 st.caption(f"Component scores {health_widgets.HIGHER_IS_HEALTHIER}; points = each component's "

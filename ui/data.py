@@ -530,15 +530,37 @@ def account_360(
                         settings.model_dump_json())
 
 
-def account_choices(view: View, settings: HealthSettings) -> pd.DataFrame:
-    """Accounts to pick from: those in force on the as-of date for the sidebar filters.
+NOT_IN_FORCE = "(no active subscription)"
+"""Marks an account without a recurring subscription in force on the as-of date."""
 
-    Columns: account_id, name, segment, csm_owner, band; ordered by name, then id.
+
+@st.cache_data(max_entries=32, show_spinner=False)
+def _account_list(path: str, version: int, as_of: date, filters: Filters) -> pd.DataFrame:
+    from metrics.health import account_list
+
+    with read_cursor(path) as cur:
+        return account_list(cur, as_of=as_of, filters=filters)
+
+
+def account_choices(view: View, settings: HealthSettings) -> pd.DataFrame:
+    """Accounts to pick from: every account passing the sidebar filters.
+
+    Accounts not in force on the as-of date (churned, not started yet) are offered too, their
+    name followed by :data:`NOT_IN_FORCE`; they have no health band. A plan filter keeps only
+    accounts on the plan on the as-of date, so it leaves those out
+    (:func:`metrics.health.account_list`).
+
+    Columns: account_id, name, segment, csm_owner, band (None without a score), in_force;
+    ordered by name (without the mark), then id.
     """
+    accounts = _account_list(view.db.key, view.db.version, view.as_of, view.filters)
     scores = _health_scores(view.db.key, view.db.version, view.as_of, view.filters,
                             settings.model_dump_json())
-    columns = ["account_id", "name", "segment", "csm_owner", "band"]
-    return scores[columns].sort_values(["name", "account_id"]).reset_index(drop=True)
+    frame = accounts.merge(scores[["account_id", "band"]], on="account_id", how="left")
+    frame["band"] = frame["band"].astype(object).where(frame["band"].notna(), None)
+    frame["name"] = frame["name"].where(frame["in_force"], frame["name"] + " " + NOT_IN_FORCE)
+    columns = ["account_id", "name", "segment", "csm_owner", "band", "in_force"]
+    return frame[columns].reset_index(drop=True)
 
 
 def narrow_moments(
