@@ -12,9 +12,11 @@
 --   the last 365 days or still open; billing inputs need a billing event in the last 400
 --   days or a card expiring within 30 days; the NPS input needs an answer in the last 365 days;
 --   commercial inputs need MRR > 0 at the month end three months earlier.
--- Windows of whole days and months join on the day or month (window_days: each date's 60
--- days; lookback: its month and the three before) rather than on a range: a range join with a
--- year of month ends compared every row with every earlier date (minutes at 100,000 accounts).
+-- The 60-day windows and the month look-back join on the day or the month (window_days: each
+-- date's 60 days; lookback: its month and the three before) rather than on a range: a range
+-- join over a year of month ends compared every usage row with every earlier date (minutes at
+-- 100,000 accounts; equal for one date). The long look-backs (tickets, NPS, billing seen) keep
+-- their range joins, the cheapest for the one or two dates scored live.
 -- Parameters: $fact_snaps DATE[] (the dates to compute), $window_start DATE (first date - 60),
 -- $last_snap DATE (the latest date), $all_accounts BOOLEAN and $account_ids VARCHAR[] (as for
 -- health_population; they only make the scans cheaper for a few accounts).
@@ -90,23 +92,14 @@ nps AS (
     GROUP BY n.account_id, s.snap
 ),
 billing_seen AS (
-    -- Billing data: an event in the 400 days up to the date (long enough for an annual
-    -- invoice), i.e. the account's latest event before the date's end is at most 400 days old.
-    SELECT p.account_id, p.snap
-    FROM (
-        SELECT p.account_id, p.snap, s.snap_end
-        FROM population p
-        JOIN snaps s ON s.snap = p.snap
-    ) p
-    ASOF JOIN (
-        SELECT account_id, occurred_at
-        FROM billing_events
-        WHERE occurred_at >= CAST($window_start AS TIMESTAMP) - INTERVAL 340 DAY
-          AND occurred_at < CAST($last_snap AS TIMESTAMP) + INTERVAL 1 DAY
-          AND ($all_accounts OR list_contains($account_ids, account_id))
-    ) b
-      ON b.account_id = p.account_id AND b.occurred_at < p.snap_end
-    WHERE b.occurred_at >= p.snap_end - INTERVAL 400 DAY
+    -- Billing data: an event in the 400 days up to the date (long enough for an annual invoice).
+    SELECT b.account_id, s.snap
+    FROM billing_events b
+    JOIN snaps s ON b.occurred_at >= s.snap_end - INTERVAL 400 DAY AND b.occurred_at < s.snap_end
+    WHERE b.occurred_at >= CAST($window_start AS TIMESTAMP) - INTERVAL 340 DAY
+      AND b.occurred_at < CAST($last_snap AS TIMESTAMP) + INTERVAL 1 DAY
+      AND ($all_accounts OR list_contains($account_ids, b.account_id))
+    GROUP BY b.account_id, s.snap
 ),
 billing AS (
     -- Dunning: the latest failed payment or dunning notice of the last 60 days is active
