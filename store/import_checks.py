@@ -116,16 +116,21 @@ def value_checks(table: Table) -> tuple[list[_Check], dict[str, object]]:
     for column in table.columns:
         name, kind = column.name, column.sql_type
         t, v = text_sql(name), typed_col(name)
+        # A typed (non-text) value always has text, and a word such as NaN never types: testing
+        # the stored typed value first spares rendering millions of clean values as text.
+        untyped = "" if kind == "VARCHAR" else v + " IS NULL AND "
         if column.required:
-            checks.append(_Check(name, "required", t + " IS NULL"))
+            checks.append(_Check(name, "required", untyped + t + " IS NULL"))
         if kind == "DOUBLE":
             non_finite = "list_contains($non_finite, lower(" + t + "))"
-            checks.append(_Check(name, "not_finite", non_finite + " OR NOT isfinite(" + v + ")"))
             checks.append(_Check(
-                name, "not_a_number", t + " IS NOT NULL AND " + v + " IS NULL AND NOT " + non_finite
+                name, "not_finite", "(" + untyped + non_finite + ") OR NOT isfinite(" + v + ")"
+            ))  # fmt: skip
+            checks.append(_Check(
+                name, "not_a_number", untyped + t + " IS NOT NULL AND NOT " + non_finite
             ))  # fmt: skip
         elif kind in _TYPE_RULES:
-            checks.append(_Check(name, _TYPE_RULES[kind], t + " IS NOT NULL AND " + v + " IS NULL"))
+            checks.append(_Check(name, _TYPE_RULES[kind], untyped + t + " IS NOT NULL"))
         bounds = contracts.column_bounds(table.name, name) if kind != "VARCHAR" and known else {}
         if bounds:
             checks.append(_bounds_check(name, kind, bounds, params))
@@ -190,6 +195,14 @@ def check_values(
     words = words or Words()
     checks, params = value_checks(table)
     if not checks:
+        return [], 0
+    source = stage or stage_name(table)
+    # One pass settles the usual case (no problem at all) before one query per check.
+    any_sql = (
+        "SELECT count(*) FROM " + source + " WHERE "
+        + " OR ".join("(" + check.condition + ")" for check in checks)
+    )  # fmt: skip
+    if not con.execute(any_sql, bind(any_sql, {**PATTERN_PARAMS, **params})).fetchone()[0]:
         return [], 0
     selects = [
         "SELECT _file, _line, " + str(number) + " AS check_no, " + raw_sql(check.column)
@@ -307,25 +320,24 @@ def _strictly_ordered(con: duckdb.DuckDBPyConnection, table: Table, keys: list[s
     reversed): then no key repeats, without the cost of grouping millions of rows.
 
     Exports are usually sorted by their key (or by date, then id), so this one ordered pass
-    usually settles it; otherwise the caller groups.
+    usually settles it; otherwise the caller groups. Each row is compared with the next one by
+    a positional join of the staged rows with themselves shifted by one (both scans keep the
+    insertion order, i.e. file order), which costs no sort.
     """
     orders = [keys] if len(keys) == 1 else [keys, keys[::-1]]
-    lags = ", ".join(
-        k + " AS _k" + str(i) + ", lag(" + k + ") OVER (ORDER BY rowid) AS _p" + str(i)
-        for i, k in enumerate(keys)
-    )
+    present = " AND ".join(k + " IS NOT NULL" for k in keys)
+    current = ", ".join(k + " AS _k" + str(i) for i, k in enumerate(keys))
+    following = ", ".join(k + " AS _n" + str(i) for i, k in enumerate(keys))
     position = {k: i for i, k in enumerate(keys)}
     tests = []
     for order in orders:
-        current = ", ".join("_k" + str(position[k]) for k in order)
-        previous = ", ".join("_p" + str(position[k]) for k in order)
-        tests.append(
-            "count(*) FILTER (WHERE _p0 IS NOT NULL AND NOT ((" + current + ") > (" + previous
-            + ")))"
-        )  # fmt: skip
+        mine = ", ".join("_k" + str(position[k]) for k in order)
+        then = ", ".join("_n" + str(position[k]) for k in order)
+        tests.append("count(*) FILTER (WHERE NOT ((" + then + ") > (" + mine + ")))")
     row = con.execute(
-        "SELECT " + ", ".join(tests) + " FROM (SELECT " + lags + " FROM " + stage_name(table)
-        + " WHERE " + " AND ".join(k + " IS NOT NULL" for k in keys) + ")"
+        "SELECT " + ", ".join(tests) + " FROM (SELECT " + current + " FROM " + stage_name(table)
+        + " WHERE " + present + ") POSITIONAL JOIN (SELECT " + following + " FROM "
+        + stage_name(table) + " WHERE " + present + " OFFSET 1) WHERE _n0 IS NOT NULL"
     ).fetchone()  # fmt: skip
     return any(n == 0 for n in row)
 
@@ -347,6 +359,15 @@ def check_accounts(
     words = words or Words()
     known = known_accounts_sql(staged, replace_accounts=replace_accounts)
     v = typed_col(column)
+    # The distinct ids first (a few thousand accounts behind millions of rows): when all are
+    # known, no row needs listing.
+    unknown = con.execute(
+        "SELECT count(*) FROM (SELECT DISTINCT " + v + " AS v FROM " + stage_name(table)
+        + " WHERE " + v + " IS NOT NULL) WHERE v NOT IN (SELECT id FROM (" + known
+        + ") WHERE id IS NOT NULL)"
+    ).fetchone()[0]  # fmt: skip
+    if not unknown:
+        return [], 0
     sql = (
         "SELECT _file, _line, " + raw_sql(column) + ", count(*) OVER () FROM "
         + stage_name(table) + " WHERE " + v + " IS NOT NULL AND " + v

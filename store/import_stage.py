@@ -122,12 +122,22 @@ def _edge_gate(raw: str) -> str:
     return "regexp_matches(" + raw + ", $ws_edge)"
 
 
-def staged_sql(raw: str, typed_template: str, mark: str) -> tuple[str, str, str]:
+def staged_sql(
+    raw: str, typed_template: str, mark: str, canonical: str | None = None
+) -> tuple[str, str, str]:
     """(stored raw, stored text, typed value) SQL of one staged column, reading only ``raw``.
 
     ``typed_template`` types a trimmed text written as ``mark``. Every expression refers to the
     raw column, never to another computed expression: DuckDB inlines nested projections, so a
     typed value built on a computed text would trim the value once per reference.
+
+    ``canonical`` (an SQL type, :attr:`store.import_values.FieldSQL.canonical`) adds a fast
+    path for the usual value: a text that is exactly its typed value's own rendering (``12``,
+    ``2024-01-31``) has nothing to trim and passes the template's pattern, so the cast alone
+    types it and nothing else is stored; any other text (``+12``, ``2024-1-31``, `` 12``, which
+    DuckDB's cast would accept too) takes the template, so the rule stays the template's.
+    ``canonical="VARCHAR"`` (text fields): a value without whitespace at its ends is typed by
+    the template as written, skipping the costlier trimming test.
     """
     trimmed = "NULLIF(trim(" + raw + ", $ws), '')"
     plain = "NULLIF(" + raw + ", '')"
@@ -138,7 +148,46 @@ def staged_sql(raw: str, typed_template: str, mark: str) -> tuple[str, str, str]
         + typed_template.replace(mark, plain) + " END"
     )  # fmt: skip
     kept = "CASE WHEN " + raw + " IS DISTINCT FROM CAST(" + typed + " AS VARCHAR) THEN " + raw
-    return kept + " END", stored, typed
+    kept += " END"
+    if canonical is None:
+        return kept, stored, typed
+    if canonical == "VARCHAR":
+        # Text: a value with no whitespace (or control character) at either end and not empty
+        # needs no trimming, and the template applies to it as written.
+        clean = "ascii(" + raw + ") > 32 AND ascii(right(" + raw + ", 1)) > 32"
+        as_is = typed_template.replace(mark, raw)
+        differs = (
+            "NULL" if typed_template == mark
+            else "CASE WHEN " + raw + " IS DISTINCT FROM CAST(" + as_is + " AS VARCHAR) THEN "
+            + raw + " END"
+        )  # fmt: skip
+        return (
+            "CASE WHEN " + clean + " THEN " + differs + " ELSE " + kept + " END",
+            "CASE WHEN " + clean + " THEN NULL ELSE " + stored + " END",
+            "CASE WHEN " + clean + " THEN " + as_is + " ELSE " + typed + " END",
+        )
+    if canonical not in _CANONICAL_GUARDS:
+        raise ValueError(f"no canonical fast path for {canonical}")
+    cast = "TRY_CAST(" + raw + " AS " + canonical + ")"
+    same = _CANONICAL_GUARDS[canonical].format(raw=raw, cast=cast)
+    same += "CAST(" + cast + " AS VARCHAR) = " + raw
+    return (
+        "CASE WHEN " + same + " THEN NULL ELSE " + kept + " END",
+        "CASE WHEN " + same + " THEN NULL ELSE " + stored + " END",
+        "CASE WHEN " + same + " THEN " + cast + " ELSE " + typed + " END",
+    )
+
+
+_CANONICAL_GUARDS = {
+    "INTEGER": "",
+    "BIGINT": "",
+    # Dates of years 1-9999 render as YYYY-MM-DD (10 characters), the date pattern; years
+    # from 10000 render longer and years before 1 with ' (BC)', which the pattern refuses.
+    "DATE": "length({raw}) = 10 AND ",
+    # inf and nan render as themselves, but the number pattern refuses them (not_finite).
+    "DOUBLE": "isfinite({cast}) AND ",
+}
+"""Conditions under which a type's rendering always fits the canonical text pattern."""
 
 
 def trim_sql(raw: str) -> str:

@@ -40,6 +40,10 @@ class FieldSQL:
     params: dict[str, object] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
     """Rule id -> message template overriding ``store.import_checks.MESSAGES``."""
+    canonical: str | None = None
+    """SQL type whose own text rendering ``typed`` accepts unchanged (the canonical rule: a
+    text that reads back exactly as ``CAST(TRY_CAST(text AS type) AS VARCHAR)`` types to that
+    value), so :func:`store.import_stage.staged_sql` types such values with the cast alone."""
 
 
 def field_sql(
@@ -61,7 +65,7 @@ def field_sql(
     currencies in upper case).
     """
     built = _typed(item, TEXT_MARK, rules, rules.decimal or decimal, prefix, table)
-    return FieldSQL(trim_sql(raw), built.typed, built.params, built.messages)
+    return FieldSQL(trim_sql(raw), built.typed, built.params, built.messages, built.canonical)
 
 
 def _typed(
@@ -72,11 +76,12 @@ def _typed(
         return _text_sql(item, text, rules, prefix, table)
     if kind in ("DATE", "TIMESTAMP"):
         if rules.date_format is None:
-            return FieldSQL(text, _iso_sql(kind, text))
+            return FieldSQL(text, _iso_sql(kind, text),
+                            canonical="DATE" if kind == "DATE" else None)  # fmt: skip
         return _formatted_date_sql(kind, text, rules.date_format, prefix)
     if kind in ("INTEGER", "BIGINT"):
         if not rules.thousands:
-            return FieldSQL(text, integer_sql(kind, text))
+            return FieldSQL(text, integer_sql(kind, text), canonical=kind)
         pattern = r"[+-]?([0-9]{1,3}(" + re.escape(rules.thousands) + r"[0-9]{3})+|[0-9]+)"
         params = {prefix + "re": pattern}
         cleaned = "replace(" + _spaces(text) + ", " + _literal(rules.thousands) + ", '')"
@@ -145,7 +150,7 @@ def _text_sql(
         from store.import_stage import typed_sql
 
         value = typed_sql(table, table.column(item.name), value)
-    return FieldSQL(text, value, params, messages)
+    return FieldSQL(text, value, params, messages, canonical="VARCHAR")
 
 
 def _formatted_date_sql(kind: str, text: str, name: str, prefix: str) -> FieldSQL:
@@ -204,8 +209,8 @@ def _number_sql(
     if decimal == "." and not thousands and not symbols:
         typed = _int_sql("DOUBLE", text, "$num_re")
         if cents:
-            typed = "(" + typed + ") / 100.0"
-        return FieldSQL(text, typed)
+            return FieldSQL(text, "(" + typed + ") / 100.0")
+        return FieldSQL(text, typed, canonical="DOUBLE")
     value = _spaces(text) if thousands == " " else text
     if symbols:
         value = "trim(regexp_replace(" + value + ", $" + prefix + "cs, '\\1', 'g'))"

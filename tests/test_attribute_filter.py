@@ -140,10 +140,11 @@ def test_renewal_queue_and_outcomes_under_an_attribute_filter(book) -> None:
     assert sorted(everyone["account_id"]) == ["A1", "A2", "A3", "A4"]
     queue = renewal_queue(book, as_of=AS_OF, filters=RETAIL)
     assert sorted(queue["account_id"]) == ["A1", "A3"]
-    assert dict(zip(queue["account_id"], queue["arr"], strict=True)) == {"A1": 1200.0,
-                                                                         "A3": 1200.0}
-    assert {r: str(d) for r, d in zip(queue["account_id"], queue["renewal_date"],
-                                      strict=True)} == {"A1": "2024-10-15", "A3": "2024-10-20"}
+    assert dict(zip(queue["account_id"], queue["arr"], strict=True)) == {"A1": 1200.0, "A3": 1200.0}
+    assert {r: str(d) for r, d in zip(queue["account_id"], queue["renewal_date"], strict=True)} == {
+        "A1": "2024-10-15",
+        "A3": "2024-10-20",
+    }
     outcomes = renewal_outcomes(book, as_of=AS_OF)
     assert outcomes["account_id"].tolist() == ["A1", "A4"]
     retail = renewal_outcomes(book, as_of=AS_OF, filters=RETAIL)
