@@ -8,29 +8,31 @@ components with data — the rule of :func:`metrics.health_score.weighted_score`
 for every account at once (``sql/health_scoring.sql``) and reused here for explanations.
 
 Everything is set-based SQL on a private cursor holding temp tables, in this order:
-``health_population`` (who is scored on which dates), ``health_mrr`` (MRR per month),
-``health_facts`` (event-based inputs of the dates not precomputed), ``health_inputs`` (raw
-inputs), ``health_scored`` (scores). Scores are computed as of each date: month ends for
-history, the as-of date itself for the current month.
+``health_population`` (who is scored on which dates), ``health_mrr`` (MRR per month) and
+``health_facts`` (every input but the seats, ``sql/health_facts.sql``) for the dates not
+precomputed, ``health_inputs`` (raw inputs), ``health_scored`` (scores). Scores are computed
+as of each date: month ends for history, the as-of date itself for the current month.
 
 Precomputed inputs: reading 60 days of usage and a year of tickets and billing events for
 every account is most of the cost of scoring (about 0.5 s per date at 100,000 accounts), so
 :func:`refresh_health_facts` (run by ``metrics.snapshots.refresh_derived`` after every load)
-stores the event-based inputs (``sql/health_facts.sql``) of every account in force on the last
-:data:`FACT_SNAPSHOT_MONTHS` month ends up to the precomputed horizon and on the data's as-of
-date in ``health_fact_snapshot``. Those dates are read from there, any other date is computed
-live by the same SQL, so both give the same inputs (``tests/test_health_facts.py``). Seats and
-MRR are always read live. Why dates and not a daily summary that fits any date: the 30-day peaks
-(active users, features) cannot be derived from sums, so any-date reads would need a row per
-account and calendar day (more rows than usage_daily itself); the pages open on the data's
-as-of date and compare with month ends, which is what is stored. The snapshot is used only
-while the event tables and subscriptions hold as many rows as when it was built (their row
-counts, from DuckDB's statistics, cost nothing to read), so rows written without a refresh
-(tests, scripts) fall back to the live computation instead of showing stale inputs.
+stores ``health_facts`` of every account in force on the dates pages score by default
+(:func:`fact_snapshot_dates`: the data's as-of date, the month end before it, the renewal
+likelihood's band date) in ``health_fact_snapshot``. Those dates are read from there, any
+other date is computed live by the same SQL, so both give the same inputs
+(``tests/test_health_facts.py``); seats are always read live. Why dates and not a daily
+summary that fits any date: the 30-day peaks (active users, features) cannot be derived from
+sums, so any-date reads would need a row per account and calendar day (more rows than
+usage_daily itself), while the pages open on the data's as-of date and compare it with the
+last month end. The snapshot is used only while the event tables, subscriptions and FX rates
+hold as many rows as when it was built (row counts come from DuckDB's statistics, at no cost)
+and the metric settings are the same, so rows written without a refresh (tests, scripts) are
+computed live instead of showing stale inputs. docs/health.md (Speed) has the timings.
 
 MRR: month ends come from the precomputed ``mrr_snapshot``; the as-of month is priced live at
 the as-of date with the shared ``subscription_mrr.sql`` (as the Executive page does), so
-``mrr`` is the MRR on the as-of date, not at the previous month end.
+``mrr`` is the MRR on the as-of date, not at the previous month end (a month-end as-of date
+in the precomputed horizon reads ``mrr_snapshot``, which holds exactly that pricing).
 """
 
 from __future__ import annotations
@@ -58,7 +60,7 @@ BANDS: tuple[str, ...] = ("red", "yellow", "green")
 NO_DATA = "no data"
 SCORE_COLUMNS: tuple[str, ...] = tuple(f"{name}_score" for name in COMPONENTS)
 USAGE_LOOKBACK_DAYS = 60
-"""Usage inputs read the 60 days up to each date (``sql/health_inputs.sql``)."""
+"""Usage inputs read the 60 days up to each date (``sql/health_facts.sql``)."""
 COMMERCIAL_LOOKBACK_MONTHS = 3
 """The commercial inputs compare a date's MRR with the month ends up to three months before."""
 FACT_SNAPSHOT_TABLES: tuple[str, ...] = (
