@@ -56,6 +56,7 @@ from sample_data import catalog as cat
 from sample_data import model as m
 from sample_data.accounts import HISTORY_DAYS, Accounts, draw_accounts
 from sample_data.billing import billing_accounts, card_events, insert_billing
+from sample_data.crm import insert_crm
 from sample_data.dates import day_number
 from sample_data.engagement import nps_responses, referenceable, tickets
 from sample_data.export import export_canonical_csvs
@@ -166,6 +167,8 @@ def _fill(
         to_arrow(_accounts_frame(accts, rows, refs, as_of_day), dates=("created_at",)),
     )
     insert_canonical(con, ACCOUNTS, "_demo_accounts")
+    # CRM opportunities and custom attributes: read back what was written, own seed stream.
+    insert_crm(con, seed=seed, as_of=as_of)
 
     report(0.22, "Writing invoices, payments and card events")
     billing_rng = _rng(seed, "billing")
