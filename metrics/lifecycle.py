@@ -86,10 +86,10 @@ KPIS: tuple[Kpi, ...] = (
         "As at day 30, for the 7 days ending 60 days after the first paying day."),
     Kpi("onboarding", "active_90d", "Users active at day 90", "%",
         "As at day 30, for the 7 days ending 90 days after the first paying day."),
-    Kpi("adoption", "usage_frequency", "Active days per 30", "days",
+    Kpi("adoption", "usage_frequency", "Usage frequency", "days",
         "Mean, over customers on the as-of date, of the days with at least one active user in "
         "the 30 days ending on the as-of date (0–30)."),
-    Kpi("adoption", "usage_breadth", "Features used per active day", "count",
+    Kpi("adoption", "usage_breadth", "Usage breadth", "count",
         "Mean, over customers with an active day in the last 30 days, of their mean "
         "features_used on active days."),
     Kpi("support", "sla_attainment", "SLA attainment", "%",
@@ -102,15 +102,15 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("expansion", "cross_sell_conversion", "Cross-sell conversion", "%",
         "Share of the customers at the start of the last {months} months that started paying "
         "for a plan they did not hold then."),
-    Kpi("expansion", "acv_per_customer", "Avg ACV per customer", "currency",
+    Kpi("expansion", "acv_per_customer", "ACV per customer", "currency",
         "ARR (12 × MRR) on the as-of date / customers (MRR > 0) on the as-of date."),
     Kpi("renewal", "final_renewal_rate", "Final renewal rate", "%",
         "Of the ARR due for renewal in the latest complete quarter, the share renewed at any "
         "time (METRICS.md, Renewals)."),
-    Kpi("renewal", "in_quarter_renewal_rate", "In-quarter renewal rate", "%",
+    Kpi("renewal", "in_quarter_renewal_rate", "In-quarter renewal", "%",
         "Of the ARR due for renewal in the latest complete quarter, the share renewed before "
         "that quarter ended (METRICS.md, Renewals)."),
-    Kpi("advocacy", "referenceable_share", "Referenceable customers", "%",
+    Kpi("advocacy", "referenceable_share", "Referenceable", "%",
         "Customers on the as-of date flagged referenceable / customers."),
     Kpi("advocacy", "promoters", "Promoters", "%",
         "Accounts whose latest NPS answer of the last {window} days is 9–10 / accounts that "

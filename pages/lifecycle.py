@@ -8,7 +8,7 @@ db = data.open_current()
 view = sidebar.render(db)
 
 st.title("Lifecycle KPIs")
-head, window_box, button = st.columns([6, 2, 1], vertical_alignment="bottom")
+head, window_box, button = st.columns([6, 2, 1.4], vertical_alignment="bottom")
 window_days = window_box.selectbox(
     "Window", lifecycle_widgets.WINDOWS, index=len(lifecycle_widgets.WINDOWS) - 1,
     format_func=lambda days: f"Last {days} days", key="lifecycle_window",

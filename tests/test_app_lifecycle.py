@@ -80,9 +80,10 @@ def test_cards_show_the_hand_worked_kpis(tmp_path: Path, monkeypatch: pytest.Mon
     assert _metric(at, "Trial conversion") == "50.0%"
     assert _metric(at, "NPS") == "+25"
     assert _metric(at, "CSAT") == "3.67 / 5"
-    assert _metric(at, "Final renewal rate (Q1 2024)") == "100.0%"
-    assert _metric(at, "In-quarter renewal rate (Q1 2024)") == "33.3%"
-    assert _metric(at, "Avg ACV per customer") == "$2,260"
+    assert _metric(at, "Final renewal rate") == "100.0%"
+    assert _metric(at, "In-quarter renewal") == "33.3%"
+    assert any(c.value == "Q1 2024 · of $3,600 ARR due" for c in at.caption)
+    assert _metric(at, "ACV per customer") == "$2,260"
     assert _metric(at, "Upsell conversion") == "50.0%"
     assert any(c.value == "2 of 4 base customers" for c in at.caption)
     # Every card equals the metric function, and carries its definition as help.
@@ -91,7 +92,8 @@ def test_cards_show_the_hand_worked_kpis(tmp_path: Path, monkeypatch: pytest.Mon
     shown = {m.label: (m.value, m.help) for m in at.metric}
     assert len(shown) == len(expected) == 20
     for _, row in expected.iterrows():
-        assert shown[row["label"]] == (lifecycle_widgets.kpi_text(row), row["definition"])
+        label, _ = lifecycle_widgets.card_label(row)
+        assert shown[label] == (lifecycle_widgets.kpi_text(row), row["definition"])
 
 
 def test_window_choice_recomputes_the_kpis(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -113,7 +115,7 @@ def test_missing_data_says_which_import_enables_it(tmp_path: Path,
     assert _metric(at, "NPS") == "—"
     assert _metric(at, "Avg sales cycle") == "—"
     # One customer at 100 a month → ARR 1,200.
-    assert _metric(at, "Avg ACV per customer") == "$1,200"
+    assert _metric(at, "ACV per customer") == "$1,200"
     captions = " ".join(c.value for c in at.caption)
     assert "Import NPS responses to see NPS" in captions
     assert "Import opportunities (Salesforce or HubSpot preset)" in captions

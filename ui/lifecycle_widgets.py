@@ -3,6 +3,7 @@ CSV download (docs/lifecycle.md)."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -35,7 +36,7 @@ BASIS: dict[str, str] = {
     "active_60d": "accounts",
     "active_90d": "accounts",
     "usage_frequency": "customers",
-    "usage_breadth": "active customers",
+    "usage_breadth": "active customers (features per active day)",
     "sla_attainment": "tickets",
     "csat": "rated tickets",
     "upsell_conversion": "base customers",
@@ -79,8 +80,6 @@ def kpi_text(row: pd.Series) -> str:
         return f"{value:+.0f}" if round(value) != 0 else "0"
     if kpi == "csat":
         return f"{value:.2f} / 5"
-    if kpi == "usage_frequency":
-        return f"{value:.1f} of 30 days"
     if unit == "%":
         return f"{value:.1f}%"
     if unit == "days":
@@ -90,15 +89,25 @@ def kpi_text(row: pd.Series) -> str:
     return formats.money(value, unit)
 
 
+def card_label(row: pd.Series) -> tuple[str, str]:
+    """(label, period) of a card: a label ending in ``(Q1 2024)`` shows the quarter beneath
+    the card, so the label fits."""
+    label = str(row["label"])
+    match = re.fullmatch(r"(.*) \((Q[1-4] \d{4})\)", label)
+    return (match.group(1), match.group(2)) if match else (label, "")
+
+
 def basis_text(row: pd.Series, currency: str) -> str:
     """What the value is computed over: ``55 of 59 trials``, ``over 229 customers``,
-    ``of $2.92M ARR due``; empty when there is nothing."""
+    ``Q1 2024 · of $2.92M ARR due``; empty when there is nothing."""
     denominator = row["denominator"]
     if formats.is_missing(denominator) or denominator == 0:
         return ""
     kpi = row["kpi"]
     if row["stage"] == "renewal":
-        return f"of {formats.money(denominator, currency, compact=True)} ARR due"
+        _, period = card_label(row)
+        due = f"of {formats.money(denominator, currency, compact=True)} ARR due"
+        return f"{period} · {due}" if period else due
     noun = BASIS.get(kpi, "")
     if kpi in COUNTED_SHARES:
         return f"{formats.count(row['numerator'])} of {formats.count(denominator)} {noun}"
@@ -113,11 +122,12 @@ def stage_rows(kpis: pd.DataFrame, currency: str) -> None:
         rows = kpis[kpis["stage"] == stage]
         if rows.empty:
             continue
-        columns = st.columns([0.9] + [1.0] * widest, vertical_alignment="top")
+        columns = st.columns([0.7] + [1.0] * widest, vertical_alignment="top")
         columns[0].markdown(f"**{STAGE_LABELS[stage]}**")
         for column, (_, row) in zip(columns[1:], rows.iterrows(), strict=False):
             with column:
-                st.metric(row["label"], kpi_text(row), help=row["definition"], border=True)
+                label, _ = card_label(row)
+                st.metric(label, kpi_text(row), help=row["definition"], border=True)
                 if row["missing_data"]:
                     st.caption(f":material/info: {row['missing_data']}")
                 else:
