@@ -16,7 +16,7 @@ The as-of month counts as completed only when the as-of date is its last day.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 
 import duckdb
@@ -141,10 +141,9 @@ def mrr_forecast(
     window: int = 12,
 ) -> MrrForecast:
     """Forecast the next ``horizon`` months of MRR from the data, with its backtest."""
-    filters = Filters(
-        segments=(filters or Filters()).segments, plans=(filters or Filters()).plans,
-        regions=(filters or Filters()).regions, csm_owners=(filters or Filters()).csm_owners,
-    )  # the month range does not apply: the method needs the trailing history
+    # Every account filter applies (custom attributes too); the month range does not: the
+    # method needs the trailing history.
+    filters = replace(filters or Filters(), start_month=None, end_month=None)
     movements = mrr_movements(con, as_of=as_of, filters=filters, settings=settings)
     origin = last_complete_month(as_of)
     complete = movements[movements["month"] <= origin]

@@ -164,3 +164,20 @@ def test_attribute_parameters_are_bound_never_formatted() -> None:
     assert params["attribute_values"] == ["v"]
     assert Filters(attribute="Industry").sql_params()["attribute_values"] == []
     assert Filters(attribute="Industry", attribute_values=("Retail",)).selects_accounts
+
+
+def test_forecast_follows_the_attribute_filter(book) -> None:
+    # The forecast starts from the filtered MRR history: its inputs under Industry=Retail are
+    # the movements of A1 + A3 only, so its starting point (the last complete month's MRR,
+    # June 2024) is 100 + 100 = 200, not the book's 800.
+    from metrics.forecast import forecast_from_movements, mrr_forecast
+
+    retail = Filters(attribute="Industry", attribute_values=("Retail",))
+    got = mrr_forecast(book, as_of=date(2024, 6, 30), filters=retail)
+    movements = mrr_movements(book, as_of=date(2024, 6, 30), filters=retail)
+    _, expected = forecast_from_movements(movements, origin=got.origin)
+    assert got.origin == date(2024, 6, 1)  # as-of is June's last day: June is complete
+    assert float(movements.loc[movements["month"] == got.origin, "mrr_end"].iloc[0]) == 200
+    assert got.forecast.equals(expected)
+    unfiltered = mrr_forecast(book, as_of=date(2024, 6, 30))
+    assert not got.forecast.equals(unfiltered.forecast)

@@ -158,11 +158,14 @@ def view_summary(view: View) -> str:
     ):
         if values:
             parts.append(f"{label}: {', '.join(values)}")
+    if f.has_attribute:
+        parts.append(f"{f.attribute}: {', '.join(f.attribute_values)}")
     if f.start_month or f.end_month:
         start = formats.month_label(f.start_month) if f.start_month else "first month"
         end = formats.month_label(f.end_month) if f.end_month else "as-of month"
         parts.append(f"Months: {start} – {end}")
-    if not any((f.segments, f.plans, f.regions, f.csm_owners, f.start_month, f.end_month)):
+    if not any((f.segments, f.plans, f.regions, f.csm_owners, f.start_month, f.end_month,
+                f.has_attribute)):
         parts.append("all accounts")
     if view.db.settings.view_level == "parent":
         parts.append("parent-level view")
