@@ -130,6 +130,32 @@ def launch_chromium(playwright):  # type: ignore[no-untyped-def]
     )
 
 
+def require_chromium() -> None:
+    """Fail (not skip) when Debian's Chromium is missing: CI must have it (scripts/test)."""
+    import pytest
+
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test does)")
+
+
+@contextmanager
+def browser_page(*, timeout_ms: int = 30_000, accept_downloads: bool = False) -> Iterator[object]:
+    """A fresh 1600 × 1000 page in headless Chromium, closed afterwards (screenshots go to
+    :data:`ARTIFACTS`, created here)."""
+    from playwright.sync_api import sync_playwright
+
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        try:
+            context = browser.new_context(viewport={"width": 1600, "height": 1000},
+                                          accept_downloads=accept_downloads)
+            context.set_default_timeout(timeout_ms)
+            yield context.new_page()
+        finally:
+            browser.close()
+
+
 def build_test_database(path: Path, *, accounts: int = 120, seed: int = 7) -> Path:
     """A seeded demo database for browser runs."""
     from sample_data.demo import build_demo_database

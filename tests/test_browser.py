@@ -8,17 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.browser_support import (
     ARTIFACTS,
-    CHROMIUM,
     Server,
+    browser_page,
     build_test_database,
-    launch_chromium,
     metric_value,
+    require_chromium,
     streamlit_server,
     wait_for_app_idle,
 )
@@ -33,8 +32,7 @@ MONEY = re.compile(r"^-?[$€£¥]?[\d,.]+[kMB]?$")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test does)")
+    require_chromium()
     db = build_test_database(tmp_path_factory.mktemp("browser") / "demo.duckdb")
     with streamlit_server(db) as running:
         yield running
@@ -42,15 +40,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def page(server: Server) -> Iterator[object]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            context = browser.new_context(viewport={"width": 1600, "height": 1000})
-            context.set_default_timeout(30_000)
-            yield context.new_page()
-        finally:
-            browser.close()
+    with browser_page() as opened:
+        yield opened
 
 
 def test_executive_shows_mrr_and_chart_and_segment_filter_changes_mrr(

@@ -10,18 +10,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from tests.browser_support import (
     ARTIFACTS,
-    CHROMIUM,
     Server,
+    browser_page,
     build_health_test_database,
-    launch_chromium,
     metric_value,
     open_app,
+    require_chromium,
     streamlit_server,
     wait_for_app_idle,
     wait_for_grid_rows,
@@ -35,8 +34,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test does)")
+    require_chromium()
     db = build_health_test_database(tmp_path_factory.mktemp("browser_health") / "demo.duckdb")
     with streamlit_server(db) as running:
         yield running
@@ -44,15 +42,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def page(server: Server) -> Iterator[object]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            context = browser.new_context(viewport={"width": 1600, "height": 1000})
-            context.set_default_timeout(30_000)
-            yield context.new_page()
-        finally:
-            browser.close()
+    with browser_page() as opened:
+        yield opened
 
 
 def _grid(page, nth: int = -1):  # type: ignore[no-untyped-def]

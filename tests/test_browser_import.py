@@ -18,12 +18,12 @@ import pytest
 
 from tests.browser_support import (
     ARTIFACTS,
-    CHROMIUM,
     Server,
+    browser_page,
     build_test_database,
-    launch_chromium,
     metric_value,
     open_app,
+    require_chromium,
     streamlit_server,
     wait_for_app_idle,
 )
@@ -51,8 +51,7 @@ ADDED_MRR = 5_500
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test does)")
+    require_chromium()
     db = build_test_database(tmp_path_factory.mktemp("browser_import") / "demo.duckdb",
                              accounts=60)  # fmt: skip
     with streamlit_server(db) as running:
@@ -61,16 +60,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def page(server: Server) -> Iterator[object]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            context = browser.new_context(viewport={"width": 1600, "height": 1000},
-                                          accept_downloads=True)  # fmt: skip
-            context.set_default_timeout(30_000)
-            yield context.new_page()
-        finally:
-            browser.close()
+    with browser_page(accept_downloads=True) as opened:
+        yield opened
 
 
 def _write(folder: Path, rows: list[str]) -> Path:

@@ -10,19 +10,18 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from sample_data.demo import build_demo_database
 from tests.browser_support import (
     ARTIFACTS,
-    CHROMIUM,
     Server,
+    browser_page,
     full_page_screenshot,
-    launch_chromium,
     metric_value,
     open_app,
+    require_chromium,
     streamlit_server,
     wait_for_app_idle,
 )
@@ -35,8 +34,7 @@ sync_api = pytest.importorskip("playwright.sync_api")
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test does)")
+    require_chromium()
     db = tmp_path_factory.mktemp("browser_insights") / "demo.duckdb"
     build_demo_database(db, accounts=400, seed=3, as_of=date(2026, 6, 30))
     with streamlit_server(db) as running:
@@ -45,15 +43,8 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 @pytest.fixture
 def page(server: Server) -> Iterator[object]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            context = browser.new_context(viewport={"width": 1600, "height": 1000})
-            context.set_default_timeout(90_000)
-            yield context.new_page()
-        finally:
-            browser.close()
+    with browser_page(timeout_ms=90_000) as opened:
+        yield opened
 
 
 def _bar_labels(page) -> list[str]:  # type: ignore[no-untyped-def]

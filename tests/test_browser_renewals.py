@@ -14,16 +14,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
 from tests.browser_support import (
     ARTIFACTS,
-    CHROMIUM,
     Server,
-    launch_chromium,
+    browser_page,
     open_app,
+    require_chromium,
     streamlit_server,
     wait_for_app_idle,
 )
@@ -45,8 +44,7 @@ class Target:
 
 @pytest.fixture(scope="module")
 def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (scripts/test does)")
+    require_chromium()
     from metrics.renewal_queue import renewal_queue
     from sample_data.demo import build_demo_database
     from store.db import open_database
@@ -68,15 +66,8 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Target]:
 
 @pytest.fixture
 def page(target: Target) -> Iterator[object]:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    with sync_api.sync_playwright() as p:
-        browser = launch_chromium(p)
-        try:
-            context = browser.new_context(viewport={"width": 1600, "height": 1000})
-            context.set_default_timeout(30_000)
-            yield context.new_page()
-        finally:
-            browser.close()
+    with browser_page() as opened:
+        yield opened
 
 
 def _settle(page) -> None:  # type: ignore[no-untyped-def]
