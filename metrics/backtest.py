@@ -16,8 +16,11 @@ with the health score of their signal date (:mod:`metrics.driver_signals`):
   score leaves it out, so these weights are then refined on the same 70 % by a coordinate
   search that maximises the AUC of the score as it is really computed (each learned weight in
   turn multiplied by 0, ½, 1½ or 2 while that helps, three passes, starting from both the
-  model's weights and the current ones). They share the current total weight of the components
-  learned from; components without enough data keep their current weight. Current and
+  model's weights and the current ones). The search runs on two thirds of the 70 % and the
+  current weights, the model's and the two searched sets compete on its last third, so a
+  search that only fits noise loses (the current weights win ties: then there is nothing to
+  suggest). They share the current total weight of the components learned from; components
+  without enough data keep their current weight. Current and
   suggested weights are compared by AUC on the held-out 30 %. Applying them is the user's
   choice (the Health back-test page asks first; nothing changes on its own).
 """
@@ -77,6 +80,8 @@ class HealthBacktest:
         """The suggested weights as a settings model (None when there is no suggestion)."""
         if self.weights["suggested"].isna().any():
             return None
+        if (self.weights["suggested"] == self.weights["current"]).all():
+            return None  # the current weights did best: nothing to apply
         try:
             return HealthWeights(**dict(zip(self.weights["component"],
                                             self.weights["suggested"].astype(float),
@@ -194,12 +199,20 @@ def suggest_weights(
     from_model = dict(current_weights)
     for name, value in zip(learnable, raw, strict=True):
         from_model[name] = share * value / raw.sum()
-    train_rows = frame.iloc[train]
-    suggested = max(
-        (_refine(train_rows, renewed[train], start, learnable)
-         for start in (from_model, dict(current_weights))),
-        key=lambda found: found[1],
-    )[0]
+    # Candidates are searched on two thirds of the training part and chosen on its last third,
+    # so a search that only fits noise loses to the model's weights or the current ones.
+    fit_part, check_part = train_test_split(train, test_size=1 / 3,
+                                            stratify=renewed[train], random_state=SEED)
+    fit_rows, check_rows = frame.iloc[fit_part], frame.iloc[check_part]
+    candidates = [dict(current_weights), from_model] + [
+        _refine(fit_rows, renewed[fit_part], start, learnable)[0]
+        for start in (from_model, dict(current_weights))
+    ]
+    suggested = max(  # first best wins: the current weights when nothing beats them
+        candidates,
+        key=lambda weights: _auc_or_zero(renewed[check_part],
+                                         weighted_scores(check_rows, weights)),
+    )
     total = sum(suggested[n] for n in learnable)
     suggested = {n: round(share * w / total, 1) if n in learnable else w
                  for n, w in suggested.items()}
