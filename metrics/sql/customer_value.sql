@@ -25,7 +25,7 @@ customers AS (
            AND list_contains($attribute_values, value)))
 ),
 -- The latest NPS answer of the 365 days up to the as-of date (the as-of date is a whole day),
--- as the health score reads it (health_inputs.sql); same-time answers: the higher score.
+-- as the health score reads it (health_facts.sql); same-time answers: the higher score.
 nps AS (
     SELECT
         n.account_id,
