@@ -125,15 +125,15 @@ def likelihood_table(likelihood: pd.DataFrame) -> None:
 
 KPI_LABELS: dict[str, str] = {
     "quarter": "Quarter",
-    "renewals_due": "Renewals due",
+    "renewals_due": "Due",
     "arr_due": "ARR due",
     "gross_renewal_rate": "Gross rate",
     "net_renewal_rate": "Net rate",
     "logo_renewal_rate": "Logo rate",
     "final_renewal_rate": "Final rate",
     "in_quarter_renewal_rate": "In-quarter rate",
-    "renewed_before_expiration_share": "Renewed before expiry",
-    "avg_contact_days_in_advance": "Avg contact days ahead",
+    "renewed_before_expiration_share": "Before expiry",
+    "avg_contact_days_in_advance": "Lead (days)",
     "count_renewal": "Renewed",
     "count_upsell": "Upsell",
     "count_downsell": "Downsell",
@@ -164,15 +164,22 @@ def kpi_frame(kpis: pd.DataFrame) -> pd.DataFrame:
 
 def kpi_table(kpis: pd.DataFrame, currency: str) -> None:
     """Renewal KPIs per quarter (METRICS.md, Renewals)."""
-    config: dict[str, object] = {c: KPI_LABELS[c] for c in KPI_LABELS}
-    config["arr_due"] = st.column_config.NumberColumn(
-        "ARR due", format=formats.money_column_format(currency))
+    config: dict[str, object] = {  # small columns: the whole table fits a 1600 px window
+        c: st.column_config.Column(KPI_LABELS[c], width="small") for c in KPI_LABELS
+    }
+    config["quarter"] = KPI_LABELS["quarter"]
+    config["renewals_due"] = st.column_config.Column(
+        "Due", width="small", help="Renewals due in the quarter (accounts).")
+    config["arr_due"] = st.column_config.NumberColumn(  # whole units: the table fits 1600 px
+        "ARR due", format=formats.money_column_format(currency).replace(".2f", ".0f"))
+    config["renewed_before_expiration_share"] = st.column_config.TextColumn(
+        "Before expiry", help="Share of the renewals renewed on or before their due date.")
     config["final_renewal_rate"] = st.column_config.TextColumn(
         "Final rate", help="Share of the ARR due renewed at any time up to as-of.")
     config["in_quarter_renewal_rate"] = st.column_config.TextColumn(
         "In-quarter rate", help="Share of the ARR due renewed by the quarter's last day.")
     config["avg_contact_days_in_advance"] = st.column_config.TextColumn(
-        "Avg contact days ahead",
+        "Lead (days)", width="small",
         help="Days between the first logged touch and the renewal date (touched renewals).")
     st.dataframe(kpi_frame(kpis), hide_index=True, key="renewals_kpi_table",
                  column_config=config, height=table_height(len(kpis), limit=420))
