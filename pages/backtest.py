@@ -63,7 +63,7 @@ if not found.calibration.empty:
                               config=PLOTLY_CONFIG, key="backtest_scores")
 
 st.subheader("Suggested weights")
-weights_column, chart_column = st.columns([2, 3])
+weights_column, chart_column = st.columns(2)
 with weights_column:
     insight_widgets.weights_table(found)
     st.markdown(insight_widgets.suggestion_summary(found))

@@ -322,7 +322,7 @@ def take_screenshots(
                     )
                     wait_for_app_idle(page)
                     if name in ("executive", "health", "account", "moments", "drivers", "backtest"):
-                        page.locator(".js-plotly-plot").last.wait_for(timeout=30_000)
+                        page.locator(".js-plotly-plot").last.wait_for(timeout=120_000)
                     target = out_dir / f"{name}.png"
                     full_page_screenshot(page, target, width=width)
                     shots.append(target)

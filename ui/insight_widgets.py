@@ -128,7 +128,7 @@ def signal_rates_table(rates: pd.DataFrame) -> None:
         height=420,
         column_config={
             "label": st.column_config.TextColumn("Signal", width="medium"),
-            "group": st.column_config.TextColumn("Group"),
+            "group": st.column_config.TextColumn("Group", width="medium"),
             "decisions": st.column_config.NumberColumn("Decisions", format="localized"),
             "coverage": st.column_config.NumberColumn("Share", format=percent,
                                                       help="Share of all decisions in the group"),
@@ -200,7 +200,7 @@ def weights_table(found: HealthBacktest) -> None:
         component=found.weights["component"].str.capitalize(),
         coverage=found.weights["coverage"] * 100,
         learned=found.weights["learned"].map(
-            {True: "from the data", False: "kept (too little data)"}),
+            {True: "learned", False: "kept"}),
     )
     st.dataframe(
         shown,
@@ -208,10 +208,15 @@ def weights_table(found: HealthBacktest) -> None:
         width="stretch",
         column_config={
             "component": st.column_config.TextColumn("Component"),
-            "current": st.column_config.NumberColumn("Current", format="%.1f"),
-            "suggested": st.column_config.NumberColumn("Suggested", format="%.1f"),
-            "coverage": st.column_config.NumberColumn("Decisions with data", format="%.0f%%"),
-            "learned": st.column_config.TextColumn("Suggestion"),
+            "current": st.column_config.NumberColumn("Current", format="%.1f", width="small"),
+            "suggested": st.column_config.NumberColumn("Suggested", format="%.1f",
+                                                       width="small"),
+            "coverage": st.column_config.NumberColumn("With data", format="%.0f%%",
+                                                      width="small",
+                                                      help="Share of decisions with data"),
+            "learned": st.column_config.TextColumn(
+                "Weight", width="small",
+                help="learned from the decisions, or kept: too little data or no variation"),
         },
         key="backtest_weights_table",
     )
@@ -222,6 +227,9 @@ def suggestion_summary(found: HealthBacktest) -> str:
     if found.note:
         return found.note
     current, suggested = found.current_auc_test, found.suggested_auc_test
+    if (found.weights["suggested"] == found.weights["current"]).all():
+        return (f"No better weights found: the current ones did best on the validation "
+                f"decisions (held-out AUC {_auc(current)}), so there is nothing to apply.")
     base = (f"On {found.test_decisions:,} held-out decisions the current weights reach AUC "
             f"{_auc(current)} and the suggested ones {_auc(suggested)}.")
     if suggested > current:
