@@ -28,22 +28,7 @@ if applied:
                "Health settings page.", icon="✅")
     st.page_link("pages/health_settings.py", label="Open Health settings", icon=":material/tune:")
 
-lead_column, window_column, _ = st.columns([3, 2, 3], vertical_alignment="bottom")
-lead_days = lead_column.select_slider(
-    "Lead time (days before the decision)",
-    options=insight_widgets.LEAD_OPTIONS,
-    value=90,
-    key="backtest_lead_days",
-    help="The score is read at the last month end before the decision date minus this many "
-    "days.",
-)
-window_days = window_column.selectbox(
-    "Decisions made in the last",
-    options=insight_widgets.WINDOW_OPTIONS,
-    index=insight_widgets.WINDOW_OPTIONS.index(365),
-    format_func=insight_widgets.window_label,
-    key="backtest_window_days",
-)
+lead_days, window_days = insight_widgets.decision_controls(key="backtest")
 
 with st.spinner("Scoring every decision at its lead time…"):
     found = insights_data.backtest(view, settings, lead_days=lead_days, window_days=window_days)

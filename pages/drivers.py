@@ -20,22 +20,7 @@ st.caption(
     "rules in docs/insights.md"
 )
 
-lead_column, window_column, _ = st.columns([3, 2, 3], vertical_alignment="bottom")
-lead_days = lead_column.select_slider(
-    "Lead time (days before the decision)",
-    options=insight_widgets.LEAD_OPTIONS,
-    value=90,
-    key="drivers_lead_days",
-    help="Signals are read at the last month end before the decision date minus this many "
-    "days: how early you would have seen them.",
-)
-window_days = window_column.selectbox(
-    "Decisions made in the last",
-    options=insight_widgets.WINDOW_OPTIONS,
-    index=insight_widgets.WINDOW_OPTIONS.index(365),
-    format_func=insight_widgets.window_label,
-    key="drivers_window_days",
-)
+lead_days, window_days = insight_widgets.decision_controls(key="drivers")
 
 with st.spinner("Reading every decision's signals and fitting the model…"):
     found = insights_data.drivers(view, lead_days=lead_days, window_days=window_days)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 
@@ -91,3 +91,17 @@ def make_db(tmp_path: Path) -> Callable[..., duckdb.DuckDBPyConnection]:
     yield factory
     for con in connections:
         con.close()
+
+
+@pytest.fixture
+def isolated_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """For AppTest modules: no configured database (``CSD_DB`` points at a missing file until a
+    test sets its own) and empty Streamlit caches before and after each test."""
+    import streamlit as st
+
+    monkeypatch.setenv("CSD_DB", str(tmp_path / "unset.duckdb"))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    st.cache_data.clear()
+    st.cache_resource.clear()

@@ -8,12 +8,10 @@ offered with "(no active subscription)" after their name.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from store.db import open_database, set_meta
@@ -26,14 +24,7 @@ TIMEOUT = 60
 AS_OF = date(2024, 6, 15)
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("CSD_DB", str(tmp_path / "unset.duckdb"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("isolated_app")
 
 
 @pytest.fixture

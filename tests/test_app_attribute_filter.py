@@ -8,11 +8,9 @@ customers; Industry in (Retail, Software) adds A2 (200): 400, three customers.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from store.db import open_database, set_meta
@@ -25,14 +23,7 @@ DASHBOARD = str(ROOT / "dashboard.py")
 TIMEOUT = 60
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("CSD_DB", str(tmp_path / "unset.duckdb"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("isolated_app")
 
 
 def _book(path: Path, *, attributes: bool) -> Path:

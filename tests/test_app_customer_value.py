@@ -10,13 +10,11 @@ With CLV as the only weight the ranking is the CLV order A, B, C, D, E.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics.customer_value import QUADRANTS, VALUE_COLUMNS, ValueSettings, customer_value
@@ -34,14 +32,7 @@ TIMEOUT = 60
 NAMES = ["Beta", "Delta", "Gamma", "Alpha", "Epsilon"]
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("CSD_DB", str(tmp_path / "unset.duckdb"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("isolated_app")
 
 
 @pytest.fixture

@@ -22,13 +22,11 @@ after it → payment_failed (high, 200 at stake). Y1's NPS 8 is neither.
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics.health_settings import HealthSettings, HealthWeights
@@ -50,14 +48,7 @@ CUSTOMER_PAGES = ("pages/health.py", "pages/moments.py", "pages/health_settings.
                   "pages/account.py")
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("CSD_DB", str(tmp_path / "unset.duckdb"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("isolated_app")
 
 
 @pytest.fixture

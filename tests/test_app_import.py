@@ -7,7 +7,6 @@ The database is hand-typed: two accounts, one 100 / month subscription from 2024
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -42,14 +41,7 @@ GOOD = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("CSD_DB", str(tmp_path / "unset.duckdb"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("isolated_app")
 
 
 @pytest.fixture

@@ -5,13 +5,11 @@ tests/test_lifecycle.py (its docstring and EXPECTED work every KPI by hand): tri
 from __future__ import annotations
 
 import io
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics.lifecycle import COLUMNS, lifecycle_kpis
@@ -26,14 +24,7 @@ PAGE = "pages/lifecycle.py"
 TIMEOUT = 60
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("CSD_DB", str(tmp_path / "unset.duckdb"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("isolated_app")
 
 
 def _file(path: Path, build) -> Path:

@@ -21,13 +21,11 @@ No renewal has been decided yet, so the likelihood is unknown and the KPIs say s
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
-import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from metrics.renewal_outcomes import shift_months
@@ -52,14 +50,7 @@ BOOK = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    monkeypatch.setenv("CSD_DB", str(tmp_path / "unset.duckdb"))
-    st.cache_data.clear()
-    st.cache_resource.clear()
-    yield
-    st.cache_data.clear()
-    st.cache_resource.clear()
+pytestmark = pytest.mark.usefixtures("isolated_app")
 
 
 @pytest.fixture

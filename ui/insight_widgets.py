@@ -58,6 +58,27 @@ BACKTEST_METHOD = """
 """
 
 
+def decision_controls(*, key: str) -> tuple[int, int]:
+    """Lead time and decision window pickers; (lead_days, window_days)."""
+    lead_column, window_column, _ = st.columns([3, 2, 3], vertical_alignment="bottom")
+    lead_days = lead_column.select_slider(
+        "Lead time (days before the decision)",
+        options=LEAD_OPTIONS,
+        value=90,
+        key=f"{key}_lead_days",
+        help="Signals and scores are read at the last month end before the decision date minus "
+        "this many days: how early you would have seen them.",
+    )
+    window_days = window_column.selectbox(
+        "Decisions made in the last",
+        options=WINDOW_OPTIONS,
+        index=WINDOW_OPTIONS.index(365),
+        format_func=window_label,
+        key=f"{key}_window_days",
+    )
+    return int(lead_days), int(window_days)
+
+
 def window_label(days: int) -> str:
     return {180: "6 months", 365: "12 months", 730: "24 months"}.get(days, f"{days} days")
 
