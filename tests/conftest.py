@@ -77,6 +77,18 @@ def load_rows(
     refresh_derived(con)
 
 
+def mark_as_demo(con: duckdb.DuckDBPyConnection, *, as_of: date) -> None:
+    """Mark a hand-typed database as the demo, dated ``as_of``, at data version 1 (one
+    transaction), as ``sample_data.demo`` does for the generated one."""
+    from store.db import set_meta
+
+    con.execute("BEGIN TRANSACTION")
+    set_meta(con, "source", "demo")
+    set_meta(con, "data_as_of", as_of.isoformat())
+    set_meta(con, "data_version", "1")
+    con.execute("COMMIT")
+
+
 @pytest.fixture
 def make_db(tmp_path: Path) -> Callable[..., duckdb.DuckDBPyConnection]:
     """Factory: a fresh database file loaded with the given rows."""

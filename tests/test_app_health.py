@@ -32,7 +32,7 @@ from streamlit.testing.v1 import AppTest
 from metrics.health_settings import HealthSettings, HealthWeights
 from store.db import open_database, set_meta
 from store.settings import load_settings, save_settings
-from tests.conftest import load_rows, sub
+from tests.conftest import load_rows, mark_as_demo, sub
 from ui import data as ui_data
 from ui import formats, health_widgets
 
@@ -85,11 +85,7 @@ def health_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
             "'payment_failed', 200.0)"
         )
         save_settings(con, SENTIMENT_ONLY)
-        con.execute("BEGIN TRANSACTION")
-        set_meta(con, "source", "demo")
-        set_meta(con, "data_as_of", AS_OF.isoformat())
-        set_meta(con, "data_version", "1")
-        con.execute("COMMIT")
+        mark_as_demo(con, as_of=AS_OF)
     finally:
         con.close()
     monkeypatch.setenv("CSD_DB", str(path))

@@ -15,8 +15,8 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from store.db import open_database, set_meta
-from tests.conftest import load_rows, sub
+from store.db import open_database
+from tests.conftest import load_rows, mark_as_demo, sub
 from ui import data as ui_data
 from ui import formats
 
@@ -69,11 +69,7 @@ def _build(path: Path, **rows: list[tuple]) -> Path:
     con = open_database(path)
     try:
         load_rows(con, **rows)
-        con.execute("BEGIN TRANSACTION")
-        set_meta(con, "source", "demo")
-        set_meta(con, "data_as_of", AS_OF.isoformat())
-        set_meta(con, "data_version", "1")
-        con.execute("COMMIT")
+        mark_as_demo(con, as_of=AS_OF)
     finally:
         con.close()
     return path

@@ -29,9 +29,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from metrics.renewal_outcomes import shift_months
-from store.db import open_database, set_meta
+from store.db import open_database
 from store.renewal_work import record_work
-from tests.conftest import load_rows, sub
+from tests.conftest import load_rows, mark_as_demo, sub
 
 ROOT = Path(__file__).resolve().parents[1]
 DASHBOARD = str(ROOT / "dashboard.py")
@@ -67,11 +67,7 @@ def renewals_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
                 for i, _, _, _, end, arr in BOOK
             ],
         )
-        con.execute("BEGIN TRANSACTION")
-        set_meta(con, "source", "demo")
-        set_meta(con, "data_as_of", AS_OF.isoformat())
-        set_meta(con, "data_version", "1")
-        con.execute("COMMIT")
+        mark_as_demo(con, as_of=AS_OF)
     finally:
         con.close()
     monkeypatch.setenv("CSD_DB", str(path))

@@ -183,13 +183,23 @@ def test_two_imports_at_once_the_second_gets_a_clear_message_or_waits(tmp_path):
 def test_cli_import_while_another_process_holds_the_database(tmp_path):
     db_path = tmp_path / "held.duckdb"
     open_database(db_path).close()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD.format(root=str(ROOT), db=str(db_path))],
-        stdout=subprocess.PIPE, text=True,
-    )  # fmt: skip
+    result = _cli_import_while_held(HOLD.format(root=str(ROOT), db=str(db_path)), db_path)
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith(
+        "An import into this database is in progress (accounts.csv, started "
+    )
+    assert "wait for it to finish, then try again." in result.stderr
+
+
+def _cli_import_while_held(holder_code: str, db_path) -> subprocess.CompletedProcess[str]:  # type: ignore[no-untyped-def]
+    """Run ``cli.py import`` into ``db_path`` while another process runs ``holder_code`` (which
+    prints HOLDING once it holds the database or its import lock)."""
+    holder = subprocess.Popen([sys.executable, "-c", holder_code], stdout=subprocess.PIPE,
+                              text=True)
     try:
         assert holder.stdout.readline().strip() == "HOLDING"
-        result = subprocess.run(
+        return subprocess.run(
             [sys.executable, str(ROOT / "cli.py"), "import", "--db", str(db_path),
              str(BASE_FILES[0])],
             capture_output=True, text=True, timeout=120,
@@ -197,12 +207,6 @@ def test_cli_import_while_another_process_holds_the_database(tmp_path):
     finally:
         holder.kill()
         holder.wait()
-    assert result.returncode == 1
-    assert "Traceback" not in result.stderr
-    assert result.stderr.startswith(
-        "An import into this database is in progress (accounts.csv, started "
-    )
-    assert "wait for it to finish, then try again." in result.stderr
 
 
 HOLD = """
@@ -225,17 +229,7 @@ def test_a_plain_lock_error_is_translated(tmp_path):
         "from store.db import open_database; con = open_database(" + repr(str(db_path)) + "); "
         "print('HOLDING', flush=True); time.sleep(60)"
     )
-    holder = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "HOLDING"
-        result = subprocess.run(
-            [sys.executable, str(ROOT / "cli.py"), "import", "--db", str(db_path),
-             str(BASE_FILES[0])],
-            capture_output=True, text=True, timeout=120,
-        )  # fmt: skip
-    finally:
-        holder.kill()
-        holder.wait()
+    result = _cli_import_while_held(code, db_path)
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
     assert result.stderr.strip() == (
