@@ -34,7 +34,7 @@ with st.spinner("Scoring every decision at its lead time…"):
     found = insights_data.backtest(view, settings, lead_days=lead_days, window_days=window_days)
 
 if found.decisions == 0:
-    insight_widgets.no_decisions(0, 0)
+    insight_widgets.no_decisions(0, 0, what="The back-test and its weights")
     st.stop()
 
 insight_widgets.backtest_kpis(found)

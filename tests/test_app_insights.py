@@ -117,3 +117,22 @@ def test_backtest_applies_suggested_weights_only_after_confirming(app_db: Path) 
     assert stored.weights == suggested
     assert stored.model_copy(update={"weights": before.weights}) == before  # nothing else
     assert any("Suggested weights applied" in s.value for s in at.success)
+
+
+def test_empty_database_says_what_to_import(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "empty.duckdb"
+    open_database(path).close()
+    monkeypatch.setenv("CSD_DB", str(path))
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    for page, who in (("pages/drivers.py", "Churn drivers need"),
+                      ("pages/backtest.py", "The back-test and its weights need")):
+        at = _page(page)
+        text = " ".join(i.value for i in at.info)
+        assert "No renewal decisions to learn from yet" in text
+        assert who in text
+        assert "import subscriptions with end dates" in text
+        assert not at.metric  # no numbers without decisions
+    st.cache_resource.clear()

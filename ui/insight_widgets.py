@@ -91,7 +91,7 @@ def _auc(value: float) -> str:
     return "n/a" if value is None or math.isnan(value) else f"{value:.3f}"
 
 
-def no_decisions(excluded: int, before_history: int) -> None:
+def no_decisions(excluded: int, before_history: int, *, what: str = "Churn drivers") -> None:
     """Empty state: no renewal decision with signals in the window."""
     reasons = []
     if excluded:
@@ -101,7 +101,7 @@ def no_decisions(excluded: int, before_history: int) -> None:
         reasons.append(f"{before_history:,} came before the usage history reaches")
     detail = (" (" + "; ".join(reasons) + ")") if reasons else ""
     st.info(
-        "**No renewal decisions to learn from yet**" + detail + ". Drivers need past renewals "
+        "**No renewal decisions to learn from yet**" + detail + f". {what} need past renewals "
         "or churns: import subscriptions with end dates and contract term ends (Import page), "
         "pick a later as-of date, a longer window or a shorter lead time.",
         icon="ℹ️",
