@@ -216,6 +216,23 @@ def wait_for_grid_rows(page, rows: int, *, last: bool = False) -> None:  # type:
     )
 
 
+def wait_for_chart_traces(page, chart_index: int, traces: int) -> None:  # type: ignore[no-untyped-def]
+    """Wait until the page's ``chart_index``-th Plotly chart draws ``traces`` line traces.
+
+    Plotly redraws each chart on its own after a rerun, so one chart showing the new traces
+    says nothing about the next one yet.
+    """
+    page.wait_for_function(
+        """([index, traces]) => {
+            const charts = document.querySelectorAll(
+                '[data-testid="stPlotlyChart"] .js-plotly-plot');
+            const chart = charts[index];
+            return chart && chart.querySelectorAll('.scatterlayer .trace').length === traces;
+        }""",
+        arg=[chart_index, traces],
+    )
+
+
 def open_app(page, server: Server, path: str = "") -> None:  # type: ignore[no-untyped-def]
     """Open ``path`` (an address from ``ui.routes``, e.g. ``account-360?account=ID``)."""
     page.goto(f"{server.url}/{path}")

@@ -16,6 +16,7 @@ from tests.browser_support import (
     launch_chromium,
     streamlit_server,
     wait_for_app_idle,
+    wait_for_chart_traces,
     wait_for_grid_rows,
 )
 
@@ -62,16 +63,15 @@ def test_preset_then_a_fourth_churn_rate_shows_four_lines_and_the_loss_table(
                 "() => [...document.querySelectorAll('input')].some(i => i.value === '0, 10, 30')"
             )
             wait_for_app_idle(page)
-            assert _lines(page, 0) == 3  # no churn, 10 %, 30 %
+            wait_for_chart_traces(page, 0, 3)  # no churn, 10 %, 30 %
+            assert _lines(page, 0) == 3
             wait_for_grid_rows(page, 4)  # header + 3 churn rates
 
             rates.fill("0, 10, 30, 20")
             rates.press("Enter")
-            page.wait_for_function(
-                """() => document.querySelectorAll(
-                    '[data-testid="stPlotlyChart"] .js-plotly-plot')[0]
-                    .querySelectorAll('.scatterlayer .trace').length === 4"""
-            )
+            wait_for_app_idle(page)
+            wait_for_chart_traces(page, 0, 4)
+            wait_for_chart_traces(page, 1, 4)  # each chart redraws on its own
             assert _lines(page, 0) == 4
             assert _lines(page, 1) == 4
             legend = page.locator('[data-testid="stPlotlyChart"]').first.inner_text()
