@@ -267,12 +267,30 @@ def build_health_test_database(path: Path, *, accounts: int = 120, seed: int = 7
     return path
 
 
-def metric_value(page, label: str) -> str:  # type: ignore[no-untyped-def]
-    """The displayed value of the ``st.metric`` card whose label is exactly ``label``."""
+def metric_locator(page, label: str):  # type: ignore[no-untyped-def]
+    """The value element of the ``st.metric`` card whose label is exactly ``label``.
+
+    After a widget change, assert on it with ``expect(...).to_have_text(...)``, which retries
+    until the rerun has redrawn the card, rather than reading it once.
+    """
     card = page.locator('[data-testid="stMetric"]').filter(
         has=page.locator('[data-testid="stMetricLabel"]').get_by_text(label, exact=True)
     )
-    return card.locator('[data-testid="stMetricValue"]').first.inner_text().strip()
+    return card.locator('[data-testid="stMetricValue"]').first
+
+
+def metric_value(page, label: str) -> str:  # type: ignore[no-untyped-def]
+    """The displayed value of the ``st.metric`` card whose label is exactly ``label``."""
+    return metric_locator(page, label).inner_text().strip()
+
+
+def retrying_expect():  # type: ignore[no-untyped-def]
+    """Playwright's ``expect`` (assertions that retry until they hold), waiting up to 30 s:
+    a rerun on a busy CI machine can take longer than its 5 s default."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=30_000)
+    return expect
 
 
 def full_page_screenshot(page, target: Path, *, width: int) -> None:  # type: ignore[no-untyped-def]

@@ -18,6 +18,7 @@ from tests.browser_support import (
     build_test_database,
     metric_value,
     require_chromium,
+    retrying_expect,
     streamlit_server,
     wait_for_app_idle,
 )
@@ -26,6 +27,7 @@ from ui import routes
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 sync_api = pytest.importorskip("playwright.sync_api")
+expect = retrying_expect()
 
 MONEY = re.compile(r"^-?[$€£¥]?[\d,.]+[kMB]?$")
 
@@ -91,7 +93,7 @@ def test_executive_shows_mrr_and_chart_and_segment_filter_changes_mrr(
     assert one_segment != all_accounts, (chosen, one_segment)
     assert MONEY.match(one_segment), one_segment
     summary = page.locator('[data-testid="stMain"] [data-testid="stCaptionContainer"]').first
-    assert f"Segment: {chosen}" in summary.inner_text()
+    expect(summary).to_contain_text(f"Segment: {chosen}")
     page.screenshot(path=str(ARTIFACTS / "browser_executive_segment.png"))
 
 

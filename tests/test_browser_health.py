@@ -18,9 +18,11 @@ from tests.browser_support import (
     Server,
     browser_page,
     build_health_test_database,
+    metric_locator,
     metric_value,
     open_app,
     require_chromium,
+    retrying_expect,
     streamlit_server,
     wait_for_app_idle,
     wait_for_grid_rows,
@@ -30,6 +32,7 @@ from ui import routes
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 sync_api = pytest.importorskip("playwright.sync_api")
+expect = retrying_expect()
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +86,7 @@ def test_scorecard_filtered_to_red_opens_an_account_with_timeline_and_breakdown(
     page.locator('[data-testid="stButtonGroup"]').get_by_role("button", name="Red").click()
     page.get_by_text(re.compile(rf"^{red:,d} accounts")).wait_for()
     wait_for_app_idle(page)
-    assert metric_value(page, "Accounts scored") == f"{red:,d}"
+    expect(metric_locator(page, "Accounts scored")).to_have_text(f"{red:,d}")
     wait_for_grid_rows(page, red + 1, last=True)  # the grid redraws after the metrics
     grid = _grid(page)
     grid.scroll_into_view_if_needed()
@@ -102,7 +105,7 @@ def test_scorecard_filtered_to_red_opens_an_account_with_timeline_and_breakdown(
     page.get_by_role("heading", name=name).wait_for()
     page.get_by_role("heading", name="Timeline").wait_for()
     wait_for_app_idle(page)
-    assert metric_value(page, "Band") == "Red"
+    expect(metric_locator(page, "Band")).to_have_text("Red")
 
     breakdown = page.locator('[data-testid="stDataFrame"]').filter(has_text="Component")
     breakdown.first.wait_for()
@@ -134,4 +137,4 @@ def test_moments_feed_shows_moments_and_filters_by_severity(server: Server, page
     page.locator('[data-testid="stButtonGroup"]').get_by_role("button", name="High").click()
     page.get_by_text(re.compile(rf"^{high:,d} moments")).wait_for()
     wait_for_app_idle(page)
-    assert metric_value(page, "Moments") == f"{high:,d}"
+    expect(metric_locator(page, "Moments")).to_have_text(f"{high:,d}")

@@ -24,6 +24,7 @@ from tests.browser_support import (
     metric_value,
     open_app,
     require_chromium,
+    retrying_expect,
     streamlit_server,
     wait_for_app_idle,
 )
@@ -32,6 +33,7 @@ from ui import routes
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(180)]
 
 sync_api = pytest.importorskip("playwright.sync_api")
+expect = retrying_expect()
 
 HEADER = ("subscription_id,account_id,plan,billing_period,amount,quantity,discount_pct,currency,"
           "start_date,end_date,term_end,status,charge_type")  # fmt: skip
@@ -97,7 +99,7 @@ def test_upload_with_problems_then_corrected_file_imports_and_moves_executive_mr
     page.locator('[data-testid="stFileUploader"] input[type="file"]').set_input_files(str(bad))
     page.get_by_text("2 problems found").wait_for(timeout=60_000)
     wait_for_app_idle(page)
-    assert page.get_by_role("button", name="Confirm import").is_disabled()
+    expect(page.get_by_role("button", name="Confirm import")).to_be_disabled()
 
     grid = page.locator('[data-testid="stDataFrame"]').filter(has_text="Message")
     grid.first.locator('[role="gridcell"]').first.wait_for(state="attached")
@@ -133,7 +135,7 @@ def test_upload_with_problems_then_corrected_file_imports_and_moves_executive_mr
 
     page.get_by_role("button", name="Confirm import").click()
     page.get_by_text("Imported.").wait_for(timeout=60_000)
-    assert page.get_by_text("2 subscriptions").count() > 0
+    expect(page.get_by_text("2 subscriptions").first).to_be_visible()
 
     after = _executive_mrr(page, server)
     # Each card shows three significant digits ($113k is within 500 of the true value).

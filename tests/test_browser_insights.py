@@ -22,6 +22,7 @@ from tests.browser_support import (
     metric_value,
     open_app,
     require_chromium,
+    retrying_expect,
     streamlit_server,
     wait_for_app_idle,
 )
@@ -30,6 +31,7 @@ from ui import routes
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(240)]
 
 sync_api = pytest.importorskip("playwright.sync_api")
+expect = retrying_expect()
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +78,7 @@ def test_changing_the_lead_time_redraws_the_drivers_chart(server: Server, page) 
         arg=before_decisions,
     )
     wait_for_app_idle(page, 120_000)
-    assert page.locator('[data-testid="stSliderThumbValue"]').inner_text().strip() == "30"
+    expect(page.locator('[data-testid="stSliderThumbValue"]')).to_have_text("30")
     page.wait_for_function(
         """(before) => {
             const chart = document.querySelector('[data-testid="stPlotlyChart"] .js-plotly-plot');
@@ -108,6 +110,6 @@ def test_suggested_weights_are_applied_after_confirming(server: Server, page) ->
     success = page.get_by_text("Suggested weights applied.")
     success.wait_for()
     wait_for_app_idle(page, 120_000)
-    assert f"{component} {float(new):g}" in page.get_by_text("Weights now:").inner_text()
-    assert page.get_by_role("dialog").count() == 0
+    expect(page.get_by_text("Weights now:")).to_contain_text(f"{component} {float(new):g}")
+    expect(page.get_by_role("dialog")).to_have_count(0)
     full_page_screenshot(page, ARTIFACTS / "browser_backtest_applied.png", width=1600)

@@ -14,6 +14,7 @@ from tests.browser_support import (
     Server,
     build_hand_database,
     launch_chromium,
+    retrying_expect,
     streamlit_server,
     wait_for_app_idle,
     wait_for_chart_traces,
@@ -23,6 +24,7 @@ from tests.browser_support import (
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(120)]
 
 sync_api = pytest.importorskip("playwright.sync_api")
+expect = retrying_expect()
 
 
 @pytest.fixture(scope="module")
@@ -74,15 +76,15 @@ def test_preset_then_a_fourth_churn_rate_shows_four_lines_and_the_loss_table(
             wait_for_chart_traces(page, 1, 4)  # each chart redraws on its own
             assert _lines(page, 0) == 4
             assert _lines(page, 1) == 4
-            legend = page.locator('[data-testid="stPlotlyChart"]').first.inner_text()
-            assert "20% churn" in legend
+            expect(page.locator('[data-testid="stPlotlyChart"]').first).to_contain_text(
+                "20% churn")
             page.get_by_role("heading", name="After 3 years").wait_for()
             table = page.locator('[data-testid="stDataFrame"]').first
             table.wait_for()
             wait_for_grid_rows(page, 5)  # the loss table gained the 20 % row
-            assert page.get_by_role("button", name="Download scenario (CSV)").is_visible()
-            alert = page.locator('[data-testid="stAlert"]').first.inner_text()
-            assert "Convention: Annual, additive" in alert
+            expect(page.get_by_role("button", name="Download scenario (CSV)")).to_be_visible()
+            expect(page.locator('[data-testid="stAlert"]').first).to_contain_text(
+                "Convention: Annual, additive")
             page.screenshot(path=str(ARTIFACTS / "browser_scenarios.png"), full_page=True)
         finally:
             browser.close()
