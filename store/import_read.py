@@ -30,7 +30,7 @@ import duckdb
 
 from store.import_problems import Problem, problem
 from store.import_sources import Header, PreparedSource
-from store.import_stage import PATTERN_PARAMS, bind, staged_sql
+from store.import_stage import PATTERN_PARAMS, bind, defer_lines, staged_sql
 from store.import_targets import TARGETS_BY_NAME, USER_TARGETS
 from store.import_values import TEXT_MARK, FieldSQL
 from store.schema import TABLES_BY_NAME, Table
@@ -268,10 +268,7 @@ def stage_direct(
         return None
     base = source.dialect.header_line + source.header.lines
     first = con.execute("SELECT min(rowid) FROM " + target + mine).fetchone()[0]
-    con.execute(
-        "UPDATE " + target + " SET _line = $base + rowid - $first" + mine,
-        {"base": base, "first": first},
-    )
+    defer_lines(con, target, file_index, base, first)
     return RawRead(rows, [], base=base)
 
 

@@ -59,7 +59,7 @@ from store.import_problems import (
 )
 from store.import_read import WORK_TABLES, detect_table
 from store.import_sources import new_workdir, prepare_source
-from store.import_stage import stage_name
+from store.import_stage import PENDING_LINES, stage_name
 from store.import_targets import (
     ACCOUNT_ATTRIBUTES,
     MODES,
@@ -381,7 +381,8 @@ class Session:
 
     def _stage_one(self, index: int, spec: ImportFile) -> tuple[list[Hit], int, bool]:
         name = self.names[index]
-        file_hasher = _Tee(self._hasher)
+        # One file: its own hash is the import's hash, so its bytes are hashed once.
+        file_hasher = _Tee(self._hasher) if len(self.specs) > 1 else self._hasher
         choice = resolve_choice(self.con, _choice(spec, self.options.choice))
         declared = spec.dialect or self.options.dialect
         if declared is None and choice.mapping is not None:
@@ -596,6 +597,7 @@ def drop_staging(con: duckdb.DuckDBPyConnection) -> None:
         con.execute("DROP TABLE IF EXISTS " + identifier(name, allowed=[name]))
     for target in WRITE_ORDER:
         con.execute("DROP TABLE IF EXISTS " + stage_name(target))
+    con.execute("DROP TABLE IF EXISTS " + PENDING_LINES)
 
 
 def rollback(con: duckdb.DuckDBPyConnection) -> None:
