@@ -29,11 +29,11 @@ from store.import_stage import (
     PATTERN_PARAMS,
     bind,
     layout_ddl,
-    raw_col,
     raw_sql,
     stage_ddl,
     stage_name,
-    text_col,
+    staged_values,
+    stored_text_sql,
     text_sql,
     trim_sql,
     typed_col,
@@ -202,8 +202,7 @@ def _fill_output(
     for item in plan.recipe.fields:
         refs[item.name] = typed_col(item.name)
         refs[item.name + "_text"] = text_sql(item.name)
-    targets = ["_file", "_line"]
-    values = ["_file", "_line"]
+    staged: list[tuple[str, str, str, str]] = []
     book = words.setdefault(table.name, Words())
     for name, source in output.columns.items():
         column = table.column(name)
@@ -218,15 +217,16 @@ def _fill_output(
             typed = typed_col(source)
             if column.sql_type == "VARCHAR":
                 typed = typed_sql(table, column, typed)
-            raw, text, label_field = raw_sql(source), text_col(source), source
+            raw, text, label_field = raw_sql(source), stored_text_sql(source), source
             if source in sqls and sqls[source].messages:
                 book.messages[(plan.index, name)] = dict(sqls[source].messages)
         if label_field is not None and label_field in plan.labels:
             book.labels[(plan.index, name)] = plan.labels[label_field]
         if name in output.messages:
             book.messages.setdefault((plan.index, name), {}).update(output.messages[name])
-        targets += [raw_col(name), text_col(name), typed_col(name)]
-        values += [raw, text, "CAST(" + typed + " AS " + column.sql_type + ")"]
+        staged.append((name, raw, text, "CAST(" + typed + " AS " + column.sql_type + ")"))
+    targets, values = staged_values(staged)
+    targets, values = ["_file", "_line", *targets], ["_file", "_line", *values]
     sql = (
         "INSERT INTO " + stage_name(table) + " (" + ", ".join(targets) + ") SELECT "
         + ", ".join(values) + " FROM " + FIELDS + " WHERE " + parsed + " ORDER BY _line"
@@ -243,16 +243,12 @@ def _fill_attributes(con: duckdb.DuckDBPyConnection, plan: FilePlan) -> None:
     account = trim_sql(position(key))
     value = "NULLIF(trim(_v, $ws), '')"
     cols = ", ".join(position(p) for p in plan.attributes)
-    out = [identifier(n, allowed=[n]) for n in ("account_id", "name", "value")]
-    targets = ["_file", "_line"]
-    for name in out:
-        base = name.strip('"')
-        targets += [raw_col(base), text_col(base), typed_col(base)]
+    texts = [("account_id", "_a"), ("name", "_n"), ("value", value)]
+    targets, values = staged_values([(n, text, text, text) for n, text in texts])
     sql = (
-        "INSERT INTO " + stage_name(ACCOUNT_ATTRIBUTES) + " (" + ", ".join(targets) + ") "
-        "SELECT $file, 0, _a, _a, _a, _n, _n, _n, " + value + ", " + value + ", " + value
-        + " FROM (SELECT " + account + " AS _a, unnest($names) AS _n, unnest([" + cols
-        + "]) AS _v FROM " + RAW + ") WHERE _a IS NOT NULL"
+        "INSERT INTO " + stage_name(ACCOUNT_ATTRIBUTES) + " (_file, _line, " + ", ".join(targets)
+        + ") SELECT $file, 0, " + ", ".join(values) + " FROM (SELECT " + account + " AS _a, "
+        "unnest($names) AS _n, unnest([" + cols + "]) AS _v FROM " + RAW + ") WHERE _a IS NOT NULL"
     )  # fmt: skip
     params = {**PATTERN_PARAMS, "file": plan.index, "names": names}
     con.execute(sql, bind(sql, params))

@@ -30,7 +30,7 @@ import duckdb
 
 from store.import_problems import Problem, problem
 from store.import_sources import Header, PreparedSource
-from store.import_stage import PATTERN_PARAMS, bind, defer_lines, staged_sql
+from store.import_stage import PATTERN_PARAMS, bind, defer_lines, staged_sql, staged_values
 from store.import_targets import TARGETS_BY_NAME, USER_TARGETS
 from store.import_values import TEXT_MARK, FieldSQL
 from store.schema import TABLES_BY_NAME, Table
@@ -363,14 +363,12 @@ def _staged_columns(
     columns: Sequence[tuple[str, str, FieldSQL]], params: dict[str, object]
 ) -> tuple[list[str], list[str]]:
     """SELECT expressions and target columns of a staging insert (after _file and _line)."""
-    values: list[str] = []
-    targets = ["_file", "_line"]
+    staged = []
     for name, raw, sql in columns:
-        kept, stored, typed = staged_sql(raw, sql.typed, TEXT_MARK, sql.canonical)
-        values += [kept, stored, typed]
-        targets += [identifier(n, allowed=[n]) for n in (name, name + "__t", name + "__v")]
+        staged.append((name, *staged_sql(raw, sql.typed, TEXT_MARK, sql.canonical)))
         params.update(sql.params)
-    return values, targets
+    targets, values = staged_values(staged)
+    return values, ["_file", "_line", *targets]
 
 
 def _newline_line(con: duckdb.DuckDBPyConnection) -> str:
