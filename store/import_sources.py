@@ -17,9 +17,12 @@ import hashlib
 import shutil
 import tempfile
 import time as time_module
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+
+import numpy as np
 
 from store.dialect import NOT_UTF8, Dialect, FileKind, ResolvedDialect, sniff_file
 from store.import_problems import Problem, problem, quote
@@ -73,16 +76,23 @@ class PreparedSource:
 
 
 def scan_bytes(path: Path, hasher: hashlib._Hash) -> FileBytes:
-    """Hash the file into ``hasher``, count its line feeds and find NUL bytes, in one pass."""
+    """Hash the file into ``hasher``, count its line feeds and find NUL bytes, in one pass.
+
+    Hashing runs in a second thread (hashlib releases the GIL) while this one counts, so a
+    large file costs about one of the two rather than both.
+    """
     size = 0
     has_text = False
     utf16 = False
     nul_lines: list[int] = []
     newlines = 0
     last = b""
-    with path.open("rb") as handle:
+    with path.open("rb") as handle, ThreadPoolExecutor(max_workers=1) as hashing:
+        hashed: Future[None] | None = None
         while chunk := handle.read(_CHUNK):
-            hasher.update(chunk)
+            if hashed is not None:
+                hashed.result()  # one chunk in flight: memory stays bounded, order kept
+            hashed = hashing.submit(hasher.update, chunk)
             if size == 0:
                 head = chunk[:4096]
                 utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff")) or (
@@ -97,9 +107,16 @@ def scan_bytes(path: Path, hasher: hashlib._Hash) -> FileBytes:
                     if not nul_lines or nul_lines[-1] != line:
                         nul_lines.append(line)
                     position = chunk.find(b"\x00", position + 1)
-            newlines += chunk.count(b"\n")
+            newlines += _line_feeds(chunk)
             last = chunk[-1:]
+        if hashed is not None:
+            hashed.result()
     return FileBytes(size, has_text, utf16, nul_lines, newlines, last == b"\n")
+
+
+def _line_feeds(chunk: bytes) -> int:
+    """Line feeds in ``chunk`` (a vectorised compare: several times faster than bytes.count)."""
+    return int(np.count_nonzero(np.frombuffer(chunk, dtype=np.uint8) == 10))
 
 
 def read_header(path: Path, delimiter: str = ",", header_line: int = 1) -> Header | None:
