@@ -324,9 +324,12 @@ def _strictly_ordered(con: duckdb.DuckDBPyConnection, table: Table, keys: list[s
 
     Exports are usually sorted by their key (or by date, then id), so one ordered pass usually
     settles it; otherwise the caller groups. The first two rows tell which orders can hold;
-    only those are tested, in one pass over every row. Each row is compared with the next one by a
-    positional join of the staged rows with themselves shifted by one (both scans keep the
-    insertion order, i.e. file order), which costs no sort.
+    only those are tested, in one pass over every row. Each row is compared with the next one
+    by ``lead() OVER ()``, which takes the rows as scanned (file order) and costs no sort.
+
+    A True answer never depends on that order: keys that strictly increase along any sequence
+    of all the rows are distinct. Were the rows ever taken in another order, the test would
+    only fail, and the caller would group.
     """
     present = " AND ".join(k + " IS NOT NULL" for k in keys)
     first = con.execute(
@@ -338,11 +341,10 @@ def _strictly_ordered(con: duckdb.DuckDBPyConnection, table: Table, keys: list[s
     orders = [keys] if len(keys) == 1 else [keys, keys[::-1]]
     position = {k: i for i, k in enumerate(keys)}
     current = ", ".join(k + " AS _k" + str(i) for i, k in enumerate(keys))
-    following = ", ".join(k + " AS _n" + str(i) for i, k in enumerate(keys))
+    following = ", ".join("lead(" + k + ") OVER () AS _n" + str(i) for i, k in enumerate(keys))
     pairs = (
-        "(SELECT " + current + " FROM " + stage_name(table) + " WHERE " + present
-        + ") POSITIONAL JOIN (SELECT " + following + " FROM " + stage_name(table) + " WHERE "
-        + present + " OFFSET 1) WHERE _n0 IS NOT NULL"
+        "(SELECT " + current + ", " + following + " FROM " + stage_name(table) + " WHERE "
+        + present + ") WHERE _n0 IS NOT NULL"
     )  # fmt: skip
     tests = []
     for order in orders:
