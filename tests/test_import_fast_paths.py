@@ -140,3 +140,25 @@ def test_problems_keep_physical_lines_when_the_file_has_extra_line_feeds(
         import_files(con, [usage])
     assert ("not_a_date", line, "date", "2024-02-30") in brief(caught.value.problems)
     con.close()
+
+
+def test_deferred_line_numbers_are_physical_in_every_file(tmp_path) -> None:
+    """Files staged straight from CSV get their line numbers only when a listing needs them;
+    each file's rows are numbered from its own header (the second file's rows follow the
+    first's in the staging table)."""
+    con = loaded_db(tmp_path / "deferred.duckdb")  # fixture accounts A1-A3
+    header = "account_id,date,active_users,events,features_used\n"
+    one = write(tmp_path, "one.csv", header + "A1,2024-01-01,1,1,1\nA1,2024-01-02,1,1,1\n"
+                "A2,2024-01-03,1,1,1\n")  # fmt: skip
+    two = write(tmp_path, "two.csv", header + "A3,2024-01-01,1,1,1\nA2,2024-01-03,2,2,2\n"
+                "A3,2024-02-30,1,1,1\n")  # fmt: skip
+    with pytest.raises(ImportValidationError) as caught:
+        import_files(con, [one, two])
+    found = [(p.file, p.line, p.rule) for p in caught.value.problems]
+    assert found == [
+        ("one.csv", 4, "duplicate_key"),
+        ("two.csv", 3, "duplicate_key"),
+        ("two.csv", 4, "not_a_date"),
+    ]
+    assert "also on two.csv line 3" in caught.value.problems[0].message
+    con.close()
