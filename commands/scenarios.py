@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from commands import ReportCommand, ReportInputError
 from metrics.forecast import mrr_forecast
-from metrics.scenarios import ScenarioInputs, scenario_summary, simulate
+from metrics.scenarios import ScenarioInputs, rounded_for_report, scenario_summary, simulate
 
 
 def _scenario_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +41,7 @@ def _scenario(con, args, as_of, filters):
         raise ReportInputError(f"Invalid scenario: {problems}") from exc
     summary = scenario_summary(inputs, growth_target=args.target)
     summary.insert(0, "convention", inputs.convention)
-    return {"summary": summary, "path": simulate(inputs)}
+    return {"summary": rounded_for_report(summary), "path": rounded_for_report(simulate(inputs))}
 
 
 def _forecast(con, args, as_of, filters):

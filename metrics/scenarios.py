@@ -234,3 +234,18 @@ def churn_cut_value(inputs: ScenarioInputs, *, churn_rate: float, points: float)
 
 def _share(part: float, whole: float) -> float | None:
     return None if whole == 0 else part / whole
+
+
+_MONEY_COLUMNS = frozenset({
+    "arpa", "mrr", "revenue", "ending_mrr", "cumulative_revenue", "mrr_loss_vs_no_churn",
+    "revenue_loss_vs_no_churn", "clv_simple", "clv_npv_cash_at_end", "clv_npv_cash_at_start",
+})
+
+
+def rounded_for_report(frame: pd.DataFrame) -> pd.DataFrame:
+    """A scenario table as reports show it: money to cents, every other number to 6 decimals
+    (2,744 customers, not 2743.9999999999995). The CLI and the page's download share it."""
+    out = frame.copy()
+    for column in out.select_dtypes("number").columns:
+        out[column] = out[column].round(2 if column in _MONEY_COLUMNS else 6)
+    return out

@@ -6,7 +6,13 @@ import pandas as pd
 import streamlit as st
 from pydantic import ValidationError
 
-from metrics.scenarios import BRIEF_EXAMPLE, CONVENTION_FORMULAS, ScenarioInputs, churn_cut_value
+from metrics.scenarios import (
+    BRIEF_EXAMPLE,
+    CONVENTION_FORMULAS,
+    ScenarioInputs,
+    churn_cut_value,
+    rounded_for_report,
+)
 from store.export import to_safe_csv
 from store.scenario_store import ScenarioNameError
 from ui import data, formats, scenario_data, sidebar
@@ -189,7 +195,8 @@ st.dataframe(
 st.caption("CLV per customer on annual periods: margin = 12 × ARPA × gross margin, retention = "
            "1 − churn; n/a at 0 % churn for margin ÷ churn.")
 st.download_button(
-    "Download scenario (CSV)", to_safe_csv(summary.assign(convention=inputs.convention)),
+    "Download scenario (CSV)",
+    to_safe_csv(rounded_for_report(summary.assign(convention=inputs.convention))),
     file_name="churn_scenario.csv", mime="text/csv", key="scenarios_download",
 )
 
@@ -244,6 +251,6 @@ else:
                                     for c in wide.columns if c != "Churn"},
                      key="scenarios_compare_table")
         st.caption("Ending MRR by churn rate for each saved scenario.")
-        st.download_button("Download comparison (CSV)", to_safe_csv(combined),
+        st.download_button("Download comparison (CSV)", to_safe_csv(rounded_for_report(combined)),
                            file_name="scenario_comparison.csv", mime="text/csv",
                            key="scenarios_compare_download")

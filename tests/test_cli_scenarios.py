@@ -23,6 +23,16 @@ def test_scenario_report_reproduces_the_brief_without_a_database():
     assert summary[0.3]["convention"] == "annual-multiplicative"
 
 
+def test_scenario_csv_shows_money_in_cents_without_float_noise():
+    # Annual additive, 50 % acquisition, 10 % churn: 1,000 x 1.4^3 = 2,744 customers paying
+    # $100 = $274,400 MRR in year 3 (the floats alone would print 2743.9999999999995).
+    out = cli("report", "scenario", "--customers", "1000", "--arpa", "100", "--growth", "0.5",
+              "--churn", "0.1", "--years", "3", "--convention", "annual-additive").stdout
+    path = out.split("## path")[1]
+    assert "\n0.1,3,3.0,2744.0,100.0,274400.0," in path
+    assert "9999" not in out
+
+
 def test_scenario_report_rejects_a_churn_above_100_percent():
     result = cli("report", "scenario", "--churn", "1.5", check=False)
     assert result.returncode == 1
