@@ -28,7 +28,7 @@ import pandas as pd
 from metrics.health import SCORE_COLUMNS, USAGE_LOOKBACK_DAYS, health_tables, score_inputs
 from metrics.health_settings import HealthSettings
 from store.settings import load_settings
-from store.sql import load_sql
+from store.sql import load_sql, one_row
 
 SignalKind = Literal["numeric", "boolean", "category"]
 ATTRIBUTE_PREFIX = "attr: "
@@ -120,7 +120,7 @@ def decision_signals(
     points = decisions.assign(
         signal_on=[signal_date(d, lead_days) for d in decisions["decided_on"]]
     )
-    usage_from = con.execute("SELECT min(date) FROM usage_daily").fetchone()[0]
+    usage_from = one_row(con.execute("SELECT min(date) FROM usage_daily"))[0]
     before_history = 0
     if usage_from is not None:
         early = points["signal_on"] < usage_from + timedelta(days=USAGE_LOOKBACK_DAYS)

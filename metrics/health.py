@@ -54,7 +54,7 @@ from metrics.movements import add_months, month_end
 from metrics.snapshots import data_horizon, subscription_mrr_cte
 from store.db import get_meta, set_meta
 from store.settings import MetricSettings, load_settings
-from store.sql import identifier, load_sql
+from store.sql import identifier, load_sql, one_row
 
 BANDS: tuple[str, ...] = ("red", "yellow", "green")
 NO_DATA = "no data"
@@ -225,11 +225,11 @@ def _fact_snapshot_source(con: duckdb.DuckDBPyConnection) -> dict[str, Any]:
     """What ``health_fact_snapshot`` depends on besides the dates: row counts of
     :data:`FACT_SNAPSHOT_TABLES` (answered from DuckDB's table statistics) and the metric
     settings (MRR)."""
-    row = con.execute(
+    row = one_row(con.execute(
         "SELECT " + ", ".join(
             f"(SELECT count(*) FROM {identifier(name)})" for name in FACT_SNAPSHOT_TABLES
         )
-    ).fetchone()
+    ))
     return {
         "rows": dict(zip(FACT_SNAPSHOT_TABLES, (int(n) for n in row), strict=True)),
         "metric_settings": load_settings(con, MetricSettings).model_dump(mode="json"),
@@ -327,7 +327,7 @@ def health_band(scores: pd.Series, settings: HealthSettings) -> pd.Series:
     values = pd.to_numeric(scores, errors="coerce").to_numpy(dtype=float)
     labels = np.select(
         [np.isnan(values), values < settings.red_below, values >= settings.green_from],
-        [None, "red", "green"],
+        [None, "red", "green"],  # type: ignore[type-var]  # None: a missing band
         default="yellow",
     )
     return pd.Series(labels, index=scores.index, dtype="str", name="band")

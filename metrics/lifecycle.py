@@ -37,7 +37,7 @@ from metrics.movements import account_movements, add_months
 from metrics.renewal_outcomes import renewal_kpis
 from metrics.snapshots import subscription_mrr_cte
 from store.settings import MetricSettings, load_settings
-from store.sql import load_sql
+from store.sql import load_sql, one_row
 
 STAGES: tuple[str, ...] = (
     "acquisition", "onboarding", "adoption", "support", "expansion", "renewal", "advocacy",
@@ -194,7 +194,7 @@ def lifecycle_kpis(
         },
     )
     names = [d[0] for d in cur.description]
-    raw = dict(zip(names, cur.fetchone(), strict=True))
+    raw = dict(zip(names, one_row(cur), strict=True))
     r = {k: _num(v) for k, v in raw.items()}
 
     rows: dict[str, tuple[float, float, float, str]] = {}

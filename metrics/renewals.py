@@ -44,7 +44,7 @@ from metrics.renewal_settings import RenewalSettings
 from store.db import get_meta
 from store.renewal_work import NOT_CONTACTED, STATUSES, current_work
 from store.settings import MetricSettings, load_settings
-from store.sql import identifier, load_sql
+from store.sql import identifier, load_sql, one_row
 
 LIKELIHOOD_LOOKBACK_MONTHS = 12
 """Past renewals decided in this many months up to as-of − grace form the likelihood basis."""
@@ -207,12 +207,12 @@ def _likelihood_key(
     Row counts and the account hash come from table statistics and one pass over accounts
     (milliseconds at 100,000 accounts); data written without a refresh changes them.
     """
-    counts = con.execute(
+    counts = one_row(con.execute(
         "SELECT "
         + ", ".join(f"(SELECT count(*) FROM {identifier(t)})" for t in LIKELIHOOD_SNAPSHOT_TABLES)
         + ", (SELECT CAST(sum(hash(account_id, segment, seats_purchased)) AS VARCHAR)"
         " FROM accounts)"
-    ).fetchone()
+    ))
     return json.dumps(
         {
             "as_of": as_of.isoformat(),

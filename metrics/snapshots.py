@@ -13,7 +13,7 @@ import duckdb
 from metrics.pricing import pricing_sql
 from store.db import get_meta, set_meta
 from store.settings import MetricSettings, load_settings
-from store.sql import load_sql
+from store.sql import load_sql, one_row
 
 
 def subscription_mrr_cte() -> str:
@@ -34,10 +34,10 @@ def refresh_derived(con: duckdb.DuckDBPyConnection) -> None:
     settings = load_settings(con, MetricSettings)
     con.execute("DELETE FROM mrr_snapshot")
     con.execute("DELETE FROM account_rollup")
-    first = con.execute(
+    first = one_row(con.execute(
         "SELECT min(start_date) FROM subscriptions WHERE coalesce(charge_type, 'recurring') "
         "= 'recurring'"
-    ).fetchone()[0]
+    ))[0]
     horizon = _compute_horizon(con)
     if first is not None and horizon is not None:
         sql = (
@@ -94,7 +94,7 @@ def _refresh_unit_events(
 
 def _compute_horizon(con: duckdb.DuckDBPyConnection) -> date | None:
     """Last month precomputed: the later of the data's as-of month and the last start month."""
-    last_start = con.execute("SELECT max(start_date) FROM subscriptions").fetchone()[0]
+    last_start = one_row(con.execute("SELECT max(start_date) FROM subscriptions"))[0]
     as_of_text = get_meta(con, "data_as_of")
     candidates = [d for d in (last_start, _parse_date(as_of_text)) if d is not None]
     return max(candidates).replace(day=1) if candidates else None
@@ -142,16 +142,16 @@ def revenue_months(con: duckdb.DuckDBPyConnection, *, as_of: date) -> list[date]
 
     Empty when no subscription has started by ``as_of``. Cheap: reads the precomputed table.
     """
-    first = con.execute(
+    first = one_row(con.execute(
         "SELECT min(month) FROM mrr_snapshot WHERE month <= $as_of", {"as_of": as_of}
-    ).fetchone()[0]
+    ))[0]
     if first is None:
-        first = con.execute(
+        first = one_row(con.execute(
             "SELECT min(start_date) FROM subscriptions WHERE start_date <= $as_of "
             "AND coalesce(charge_type, 'recurring') = 'recurring' "
             "AND coalesce(status, 'active') <> 'trial' AND amount > 0",
             {"as_of": as_of},
-        ).fetchone()[0]
+        ))[0]
     if first is None:
         return []
     months: list[date] = []

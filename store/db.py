@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 
 from store.schema import APP_TABLES_DDL, CANONICAL_TABLES, SCHEMA_VERSION, create_table_sql
-from store.sql import identifier
+from store.sql import identifier, one_row
 
 DEFAULT_DB_ENV = "CSD_DB"
 """Environment variable naming the database file the dashboard opens."""
@@ -76,9 +76,9 @@ def open_database(path: str | Path, *, create: bool = True) -> duckdb.DuckDBPyCo
 
 
 def _initialise(con: duckdb.DuckDBPyConnection, label: str) -> None:
-    has_meta = con.execute(
+    has_meta = one_row(con.execute(
         "SELECT count(*) FROM information_schema.tables WHERE table_name = 'meta'"
-    ).fetchone()[0]
+    ))[0]
     if has_meta:
         version = get_meta(con, "schema_version")
         if version is not None and version != str(SCHEMA_VERSION):
@@ -128,5 +128,5 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     counts = {}
     for table in CANONICAL_TABLES:
         query = "SELECT count(*) FROM " + identifier(table.name)
-        counts[table.name] = con.execute(query).fetchone()[0]
+        counts[table.name] = one_row(con.execute(query))[0]
     return counts

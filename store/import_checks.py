@@ -28,7 +28,7 @@ from store.import_stage import (
 from store.import_targets import ACCOUNT_REFERENCES, NEW_ACCOUNTS, TARGETS_BY_NAME
 from store.mapping import DATE_FORMATS
 from store.schema import Table
-from store.sql import identifier
+from store.sql import identifier, one_row
 
 ACCOUNT_TABLES = tuple(t for t, c in ACCOUNT_REFERENCES.items() if c == "account_id")
 """Tables whose ``account_id`` must name a known account."""
@@ -203,7 +203,7 @@ def check_values(
         "SELECT count(*) FROM " + source + " WHERE "
         + " OR ".join("(" + check.condition + ")" for check in checks)
     )  # fmt: skip
-    if not con.execute(any_sql, bind(any_sql, {**PATTERN_PARAMS, **params})).fetchone()[0]:
+    if not one_row(con.execute(any_sql, bind(any_sql, {**PATTERN_PARAMS, **params})))[0]:
         return [], 0
     settle_lines(con)
     selects = [
@@ -353,7 +353,7 @@ def _strictly_ordered(con: duckdb.DuckDBPyConnection, table: Table, keys: list[s
             tests.append("count(*) FILTER (WHERE NOT (" + _greater(indexes) + "))")
     if not tests:
         return False
-    out_of_order = con.execute("SELECT " + ", ".join(tests) + " FROM " + pairs).fetchone()
+    out_of_order = one_row(con.execute("SELECT " + ", ".join(tests) + " FROM " + pairs))
     return any(n == 0 for n in out_of_order)
 
 
@@ -386,11 +386,11 @@ def check_accounts(
     v = typed_col(column)
     # The distinct ids first (a few thousand accounts behind millions of rows): when all are
     # known, no row needs listing.
-    unknown = con.execute(
+    unknown = one_row(con.execute(
         "SELECT count(*) FROM (SELECT DISTINCT " + v + " AS v FROM " + stage_name(table)
         + " WHERE " + v + " IS NOT NULL) WHERE v NOT IN (SELECT id FROM (" + known
         + ") WHERE id IS NOT NULL)"
-    ).fetchone()[0]  # fmt: skip
+    ))[0]  # fmt: skip
     if not unknown:
         return [], 0
     settle_lines(con)
@@ -520,10 +520,10 @@ def check_orphans(
             continue
         table = identifier(name, allowed=[name])
         col = identifier(column, allowed=[column])
-        count, sample = con.execute(
+        count, sample = one_row(con.execute(
             "SELECT count(*), list(DISTINCT " + col + " ORDER BY " + col + ")[1:5] FROM " + table
             + " WHERE " + col + " NOT IN (SELECT id FROM (" + known + ") WHERE id IS NOT NULL)"
-        ).fetchone()  # fmt: skip
+        ))  # fmt: skip
         if count:
             found.append((name, count, sample))
     if not found:

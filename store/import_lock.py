@@ -35,6 +35,7 @@ from pathlib import Path
 import duckdb
 
 from store.db import DatabaseBusyError
+from store.sql import one_row
 
 try:
     import fcntl
@@ -259,7 +260,7 @@ def recover_interrupted(con: duckdb.DuckDBPyConnection, *, holding_lock: bool = 
                 return recover_interrupted(con, holding_lock=True)
         except ImportInProgressError:
             return 0
-    stale = con.execute("SELECT count(*) FROM import_log WHERE result = 'started'").fetchone()[0]
+    stale = one_row(con.execute("SELECT count(*) FROM import_log WHERE result = 'started'"))[0]
     if stale:
         con.execute(
             "UPDATE import_log SET result = 'interrupted', message = 'The import stopped before "

@@ -38,7 +38,7 @@ from store.importer import (
 )
 from store.mapping import Mapping
 from store.schema import ACCOUNTS
-from store.sql import identifier
+from store.sql import identifier, one_row
 
 SHOWN_IDS = 50
 """Account ids listed per kind of change (the counts are exact)."""
@@ -150,7 +150,7 @@ def _touched(session: Session) -> list[str]:
 
 def _row_counts(con: duckdb.DuckDBPyConnection, tables: list[str]) -> dict[str, int]:
     return {
-        t: con.execute("SELECT count(*) FROM " + identifier(t, allowed=[t])).fetchone()[0]
+        t: one_row(con.execute("SELECT count(*) FROM " + identifier(t, allowed=[t])))[0]
         for t in tables
     }
 
@@ -204,12 +204,12 @@ def _account_changes(con: duckdb.DuckDBPyConnection, session: Session) -> Accoun
     found = {kind: (n, tuple(ids)) for kind, n, ids in rows}
     removed = (0, ())
     if replace:
-        n, ids = con.execute(
+        n, ids = one_row(con.execute(
             "SELECT count(*), list(account_id ORDER BY account_id)[1:$shown] FROM accounts "
             "WHERE account_id NOT IN (SELECT " + typed_col("account_id") + " FROM "
             + stage_name(ACCOUNTS) + " WHERE " + typed_col("account_id") + " IS NOT NULL)",
             {"shown": SHOWN_IDS},
-        ).fetchone()  # fmt: skip
+        ))  # fmt: skip
         removed = (n, tuple(ids or ()))
     new, changed, unchanged = (found.get(k, (0, ())) for k in ("new", "changed", "unchanged"))
     return AccountChanges(

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import duckdb
 
 from store.mapping import Mapping, normalise_name, recipe_for
+from store.sql import one_row
 
 
 @dataclass(frozen=True)
@@ -44,9 +45,9 @@ def save_profile(
     now = datetime.now(UTC).replace(tzinfo=None)
     con.execute("BEGIN TRANSACTION")
     try:
-        created = con.execute(
+        created = one_row(con.execute(
             "SELECT min(created_at) FROM mapping_profiles WHERE name = $name", {"name": name}
-        ).fetchone()[0]
+        ))[0]
         con.execute("DELETE FROM mapping_profiles WHERE name = $name", {"name": name})
         con.execute(
             "INSERT INTO mapping_profiles VALUES ($name, $key, $header, $mapping, $created, $now)",
@@ -77,9 +78,9 @@ def load_profile(con: duckdb.DuckDBPyConnection, name: str) -> Mapping:
 
 def delete_profile(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Remove a profile; True when one was removed."""
-    found = con.execute(
+    found = one_row(con.execute(
         "SELECT count(*) FROM mapping_profiles WHERE name = $name", {"name": name}
-    ).fetchone()[0]
+    ))[0]
     con.execute("DELETE FROM mapping_profiles WHERE name = $name", {"name": name})
     return bool(found)
 

@@ -34,7 +34,7 @@ from store.import_stage import PATTERN_PARAMS, bind, defer_lines, staged_sql, st
 from store.import_targets import TARGETS_BY_NAME, USER_TARGETS
 from store.import_values import TEXT_MARK, FieldSQL
 from store.schema import TABLES_BY_NAME, Table
-from store.sql import identifier
+from store.sql import identifier, one_row
 
 csv.field_size_limit(2**31 - 1)
 
@@ -182,12 +182,12 @@ def read_raw(
             "read_parquet($path)) AS t(" + names + ")",
             {"path": str(source.read_path)},
         )
-        rows = con.execute("SELECT count(*) FROM " + RAW).fetchone()[0]
+        rows = one_row(con.execute("SELECT count(*) FROM " + RAW))[0]
         return RawRead(rows, [], base=2, count_newlines=False)
     dialect = source.dialect
     con.execute(_READ_SQL, _read_params(source))
     rejects = _rejects(con)
-    rows = con.execute("SELECT count(*) FROM " + RAW).fetchone()[0]
+    rows = one_row(con.execute("SELECT count(*) FROM " + RAW))[0]
     notes: list[str] = []
     if rejects and footer:
         rejects, dropped = _drop_footer(rejects, footer, rows)
@@ -255,7 +255,7 @@ def stage_direct(
         "INSERT INTO " + target + " (" + ", ".join(targets) + ") SELECT $file, NULL, "
         + ", ".join(values) + " FROM " + _READ_CSV
     )  # fmt: skip
-    rows = con.execute(sql_text, bind(sql_text, params)).fetchone()[0]
+    rows = one_row(con.execute(sql_text, bind(sql_text, params)))[0]
     mine = " WHERE _file = " + str(int(file_index))
     if rows == 0 and not _rejects(con):
         what = "the file has a header but no data rows"
@@ -267,7 +267,7 @@ def stage_direct(
         con.execute("DELETE FROM " + target + mine)
         return None
     base = source.dialect.header_line + source.header.lines
-    first = con.execute("SELECT min(rowid) FROM " + target + mine).fetchone()[0]
+    first = one_row(con.execute("SELECT min(rowid) FROM " + target + mine))[0]
     defer_lines(con, target, file_index, base, first)
     return RawRead(rows, [], base=base)
 
@@ -276,12 +276,12 @@ def _embedded_newlines(con: duckdb.DuckDBPyConnection, width: int) -> int:
     """Line feeds inside quoted values of the raw table (a cheap test first)."""
     raws = [position(i) for i in range(width)]
     any_sql = " OR ".join("contains(" + r + ", chr(10))" for r in raws)
-    if not con.execute("SELECT count(*) FROM " + RAW + " WHERE " + any_sql).fetchone()[0]:
+    if not one_row(con.execute("SELECT count(*) FROM " + RAW + " WHERE " + any_sql))[0]:
         return 0
     total = " + ".join(
         "coalesce(length(" + r + ") - length(replace(" + r + ", chr(10), '')), 0)" for r in raws
     )
-    return int(con.execute("SELECT coalesce(sum(" + total + "), 0) FROM " + RAW).fetchone()[0])
+    return int(one_row(con.execute("SELECT coalesce(sum(" + total + "), 0) FROM " + RAW))[0])
 
 
 def _skipped_lines(source: PreparedSource, rows: int, embedded: int) -> bool:
@@ -337,7 +337,7 @@ def insert_rows(
     ``target`` is a quoted table name with that layout; ``columns`` lists (name, raw SQL over
     ``_import_raw``, field SQL).
     """
-    first = con.execute("SELECT coalesce(min(rowid), 0) FROM " + RAW).fetchone()[0]
+    first = one_row(con.execute("SELECT coalesce(min(rowid), 0) FROM " + RAW))[0]
     params: dict[str, object] = {"file": file_index, "first": first, **PATTERN_PARAMS}
     source = RAW
     if read.accepted is not None:

@@ -133,8 +133,9 @@ def recognise_file(
         source, problems = prepare_source(path, name, dialect, hashlib.sha256(), Path(folder))
         notes: list[str] = []
         preamble = next((p for p in problems if p.rule == "preamble"), None)
-        if preamble is not None:
-            line = int(re.search(r"header line to ([0-9]+)", preamble.message).group(1))
+        header_at = re.search(r"header line to ([0-9]+)", preamble.message) if preamble else None
+        if header_at is not None:
+            line = int(header_at.group(1))
             declared = (dialect or Dialect()).model_copy(update={"header_line": line})
             source, _ = prepare_source(path, name, declared, hashlib.sha256(), Path(folder))
             notes.append(f"The header seems to be on line {line}; the lines above it are left "

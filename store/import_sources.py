@@ -13,7 +13,6 @@ from __future__ import annotations
 import codecs
 import contextlib
 import csv
-import hashlib
 import shutil
 import tempfile
 import time as time_module
@@ -21,6 +20,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Protocol
 
 import numpy as np
 
@@ -33,6 +33,13 @@ _CHUNK = 4 << 20
 MAX_NUL_LINES = 10
 _PYTHON_CODECS = {"utf-8": "utf-8", "windows-1252": "cp1252", "latin-1": "latin-1",
                   "utf-16": "utf-16"}  # fmt: skip
+
+
+class Hasher(Protocol):
+    """What the byte scan feeds: ``hashlib``'s hashes, or a tee into two of them."""
+
+    def update(self, data: bytes, /) -> None:
+        """Add ``data`` to the hash."""
 
 
 @dataclass(frozen=True)
@@ -75,7 +82,7 @@ class PreparedSource:
     sample: list[list[str]] = field(default_factory=list)
 
 
-def scan_bytes(path: Path, hasher: hashlib._Hash) -> FileBytes:
+def scan_bytes(path: Path, hasher: Hasher) -> FileBytes:
     """Hash the file into ``hasher``, count its line feeds and find NUL bytes, in one pass.
 
     Hashing runs in a second thread (hashlib releases the GIL) while this one counts, so a
@@ -135,7 +142,7 @@ def prepare_source(
     path: Path,
     name: str,
     declared: Dialect | None,
-    hasher: hashlib._Hash,
+    hasher: Hasher,
     workdir: Path,
 ) -> tuple[PreparedSource | None, list[Problem]]:
     """Scan, sniff and if needed convert one file; returns the source or the problems."""

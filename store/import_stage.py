@@ -24,7 +24,7 @@ import duckdb
 
 from store import contracts
 from store.schema import Column, Table
-from store.sql import identifier
+from store.sql import identifier, one_row
 
 _SQL_TYPES = {"VARCHAR", "DATE", "TIMESTAMP", "INTEGER", "BIGINT", "DOUBLE", "BOOLEAN"}
 
@@ -96,10 +96,10 @@ def defer_lines(
 
 def settle_lines(con: duckdb.DuckDBPyConnection) -> None:
     """Write every deferred ``_line`` (call before reading ``_line`` of staged rows)."""
-    exists = con.execute(
+    exists = one_row(con.execute(
         "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = $name",
         {"name": PENDING_LINES},
-    ).fetchone()[0]
+    ))[0]
     if not exists:
         return
     pending = con.execute("SELECT target, file, base, first FROM " + PENDING_LINES).fetchall()

@@ -11,6 +11,7 @@ templates that say which format was expected.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from store import contracts
@@ -37,7 +38,7 @@ class FieldSQL:
     """Trimmed text, NULL when empty."""
     typed: str
     """Typed value, NULL when absent or invalid."""
-    params: dict[str, object] = field(default_factory=dict)
+    params: Mapping[str, object] = field(default_factory=dict)
     messages: dict[str, str] = field(default_factory=dict)
     """Rule id -> message template overriding ``store.import_checks.MESSAGES``."""
     canonical: str | None = None

@@ -19,7 +19,7 @@ import duckdb
 from store.import_stage import stage_name, stored_sql, typed_col
 from store.import_targets import ACCOUNT_ATTRIBUTES, NEW_ACCOUNTS, USAGE_EVENTS, Mode
 from store.schema import ACCOUNTS, USAGE_DAILY, Table
-from store.sql import identifier
+from store.sql import identifier, one_row
 
 DAYS = "_import_event_days"
 
@@ -82,7 +82,7 @@ def write_table(con: duckdb.DuckDBPyConnection, table: Table, mode: Mode | None 
 
 
 def _is_empty(con: duckdb.DuckDBPyConnection, target: str) -> bool:
-    return con.execute("SELECT NOT EXISTS (SELECT 1 FROM " + target + ")").fetchone()[0]
+    return one_row(con.execute("SELECT NOT EXISTS (SELECT 1 FROM " + target + ")"))[0]
 
 
 def _write_new_accounts(con: duckdb.DuckDBPyConnection) -> int:

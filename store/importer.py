@@ -188,9 +188,9 @@ def make_options(
         if name not in TARGETS_BY_NAME:
             raise ValueError(f"{name!r} is not a table an import writes")
         per_table[name] = value
-    for value in [mode, *per_table.values()]:
-        if value is not None and value not in MODES:
-            raise ValueError(f"{value!r} is not a mode; use one of: " + ", ".join(MODES))
+    for chosen in [mode, *per_table.values()]:
+        if chosen is not None and chosen not in MODES:
+            raise ValueError(f"{chosen!r} is not a mode; use one of: " + ", ".join(MODES))
     if mode is not None:
         for target in WRITE_ORDER:
             per_table.setdefault(target.name, mode)
@@ -482,8 +482,8 @@ class Session:
         if self.options.references and replace_accounts:
             replaced = {t for t in self.staged if self.mode(t) == "replace"}
             first = next(p for p in self.plans if "accounts" in self._file_tables.get(p.index, []))
-            for found in check_orphans(self.con, self.staged, replaced, first.name):
-                hits.append(Hit(first.index, 0, -1, found))
+            for orphan in check_orphans(self.con, self.staged, replaced, first.name):
+                hits.append(Hit(first.index, 0, -1, orphan))
                 total += 1
         return hits, total
 

@@ -25,6 +25,9 @@ from typing import Literal, get_args
 import duckdb
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic_core import ErrorDetails
+
+from store.sql import one_row
 
 WorkStatus = Literal[
     "not contacted",
@@ -129,7 +132,7 @@ _FIELD_WORDS = {
 }
 
 
-def _plain_problem(error: dict) -> str:
+def _plain_problem(error: ErrorDetails) -> str:
     field = str(error["loc"][0]) if error["loc"] else "change"
     words = _FIELD_WORDS.get(field, field)
     kind = error["type"]
@@ -184,10 +187,10 @@ def record_work(
     )
     cursor = con.cursor()
     try:
-        known = cursor.execute(
+        known = one_row(cursor.execute(
             "SELECT count(*) FROM accounts WHERE account_id = $account_id",
             {"account_id": change.account_id},
-        ).fetchone()[0]
+        ))[0]
         if not known:
             raise ValueError(f"Work not saved: there is no account {change.account_id!r}.")
         params = change.model_dump()
@@ -255,7 +258,7 @@ def work_version(con: duckdb.DuckDBPyConnection) -> str:
     Work changes do not bump the data version (they change no imported data), so caches of
     anything that shows work state key on this as well.
     """
-    count, latest = con.execute(
+    count, latest = one_row(con.execute(
         "SELECT count(*), max(changed_at) FROM renewal_work"
-    ).fetchone()
+    ))
     return f"{count}:{latest}"

@@ -1,4 +1,4 @@
-"""SQL text helpers: loading ``.sql`` files and quoting allow-listed identifiers.
+"""SQL helpers: loading ``.sql`` files, quoting allow-listed identifiers, one-row results.
 
 Values are always bound as parameters. Identifiers (table and column names) cannot be bound,
 so they pass through :func:`identifier`, which accepts only names declared in
@@ -10,6 +10,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
+from typing import Any
+
+import duckdb
 
 from store.schema import TABLES_BY_NAME
 
@@ -34,3 +37,15 @@ def _schema_names() -> frozenset[str]:
 def load_sql(module_file: str, name: str) -> str:
     """Read ``name`` from the folder of ``module_file`` (SQL lives beside its module)."""
     return (Path(module_file).resolve().parent / name).read_text(encoding="utf-8")
+
+
+def one_row(cursor: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """The row of a query that always returns exactly one (``count(*)``, ``min(...)``).
+
+    Raises:
+        LookupError: the query returned no row (a bug in the query, not in the data).
+    """
+    row = cursor.fetchone()
+    if row is None:
+        raise LookupError("the query returned no row")
+    return row
