@@ -1,7 +1,8 @@
 """Validating staged rows in SQL: per-value rules, duplicate keys and references.
 
 The rules are those of ``store.contracts`` (patterns, bounds, vocabularies), applied to the
-trimmed (``c__t``) and typed (``c__v``) columns of the staging tables (``store.import_stage``).
+trimmed texts (``text_sql``) and typed values (``c__v``) of the staging tables
+(``store.import_stage``).
 Every query returns the offending rows in file/line order, at most ``limit`` of them, plus how
 many there are in total, so a file with millions of bad rows is reported quickly and the count
 stays exact.

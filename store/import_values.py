@@ -24,7 +24,7 @@ _STRIP_CURRENCY = (
     r"^([+-]?)\s*(?:[" + _SYMBOLS + r"]|[A-Za-z]{3})\s*|\s*(?:[" + _SYMBOLS + r"]|[A-Za-z]{3})$"
 )
 TEXT_MARK = "\x00TEXT"
-"""Stands for the trimmed-text column inside typed SQL."""
+"""Stands for the trimmed text inside typed SQL."""
 _OFFSET = r"([+-])([0-9]{2}):?([0-9]{2})$"
 _TIME_FORMATS = ("", " %H:%M", " %H:%M:%S", " %H:%M:%S.%f", " %I:%M %p", " %I:%M:%S %p",
                  "T%H:%M", "T%H:%M:%S", "T%H:%M:%S.%f")  # fmt: skip
