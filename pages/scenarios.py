@@ -114,7 +114,8 @@ else:
 
 with st.container(border=True):
     c1, c2, c3, c4 = st.columns(4)
-    c1.number_input("Starting customers", min_value=0.0, step=100.0, key="scenarios_customers")
+    c1.number_input("Starting customers", min_value=0.0, step=100.0, format="%.0f",
+                    key="scenarios_customers")
     c1.number_input("ARPA (per month)", min_value=0.0, step=10.0, key="scenarios_arpa")
     c2.number_input("Gross acquisition, % of base a year", min_value=0.0, step=5.0,
                     key="scenarios_acquisition")
