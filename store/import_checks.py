@@ -16,12 +16,12 @@ from dataclasses import dataclass, field
 import duckdb
 
 from store import contracts
+from store.import_lines import settle_lines
 from store.import_problems import Problem, problem, quote
 from store.import_stage import (
     PATTERN_PARAMS,
     bind,
     raw_sql,
-    settle_lines,
     stage_name,
     text_sql,
     typed_col,

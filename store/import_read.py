@@ -28,9 +28,10 @@ from dataclasses import dataclass, field
 
 import duckdb
 
+from store.import_lines import defer_lines
 from store.import_problems import Problem, problem
 from store.import_sources import Header, PreparedSource
-from store.import_stage import PATTERN_PARAMS, bind, defer_lines, staged_sql, staged_values
+from store.import_stage import PATTERN_PARAMS, bind, staged_sql, staged_values
 from store.import_targets import TARGETS_BY_NAME, USER_TARGETS
 from store.import_values import TEXT_MARK, FieldSQL
 from store.schema import TABLES_BY_NAME, Table

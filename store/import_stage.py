@@ -3,7 +3,7 @@
 Every canonical table being imported gets a temporary staging table ``_import_in_<table>``
 with ``_file`` (index of the file in the call), ``_line`` (physical line; for a file staged
 straight from its CSV, written only when a problem listing needs it, see
-:func:`settle_lines`), two text maps (:data:`RAW_TEXTS`: the raw text of each column where it
+``store.import_lines``), two text maps (:data:`RAW_TEXTS`: the raw text of each column where it
 differs from the typed value, read through :func:`raw_sql`; :data:`TRIMMED_TEXTS`: the trimmed
 text where trimming changed it, read through :func:`text_sql`), NULL on the usual row that
 needs neither, and per canonical column ``c`` its typed value ``c__v`` (NULL when absent or
@@ -20,11 +20,9 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from functools import cache
 
-import duckdb
-
 from store import contracts
 from store.schema import Column, Table
-from store.sql import identifier, one_row
+from store.sql import identifier
 
 _SQL_TYPES = {"VARCHAR", "DATE", "TIMESTAMP", "INTEGER", "BIGINT", "DOUBLE", "BOOLEAN"}
 
@@ -66,51 +64,6 @@ def stage_name(table: Table) -> str:
     """Quoted name of the temporary staging table for ``table``."""
     name = "_import_in_" + table.name
     return identifier(name, allowed=[name])
-
-
-PENDING_LINES = "_import_pending_lines"
-"""Temporary table of staged files whose ``_line`` is not written yet (see :func:`defer_lines`)."""
-_STAGE_NAME = re.compile(r'"_import_in_[a-z_]+"')
-
-
-def defer_lines(
-    con: duckdb.DuckDBPyConnection, target: str, file_index: int, base: int, first: int
-) -> None:
-    """Note that the rows of file ``file_index`` in staging table ``target`` (quoted) are on
-    physical lines ``base + rowid - first``, without writing ``_line`` yet.
-
-    A clean import never reads line numbers, so numbering millions of rows is left until a
-    problem listing needs it (:func:`settle_lines`).
-    """
-    if not _STAGE_NAME.fullmatch(target):
-        raise ValueError(f"not a staging table: {target}")
-    con.execute(
-        "CREATE TEMP TABLE IF NOT EXISTS " + PENDING_LINES
-        + " (target VARCHAR, file INTEGER, base BIGINT, first BIGINT)"
-    )  # fmt: skip
-    con.execute(
-        "INSERT INTO " + PENDING_LINES + " VALUES ($target, $file, $base, $first)",
-        {"target": target, "file": file_index, "base": base, "first": first},
-    )
-
-
-def settle_lines(con: duckdb.DuckDBPyConnection) -> None:
-    """Write every deferred ``_line`` (call before reading ``_line`` of staged rows)."""
-    exists = one_row(con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE temporary AND table_name = $name",
-        {"name": PENDING_LINES},
-    ))[0]
-    if not exists:
-        return
-    pending = con.execute("SELECT target, file, base, first FROM " + PENDING_LINES).fetchall()
-    for target, file_index, base, first in pending:
-        if not _STAGE_NAME.fullmatch(target):
-            raise ValueError(f"not a staging table: {target}")
-        con.execute(
-            "UPDATE " + target + " SET _line = $base + rowid - $first WHERE _file = $file",
-            {"base": base, "first": first, "file": file_index},
-        )
-    con.execute("DELETE FROM " + PENDING_LINES)
 
 
 RAW_TEXTS = "_raw"

@@ -47,6 +47,7 @@ from store.import_checks import (
     check_values,
 )
 from store.import_fill import fill
+from store.import_lines import PENDING_LINES
 from store.import_lock import commit_gate, import_lock, recover_interrupted
 from store.import_plan import Choice, ExtraColumns, FilePlan, plan_file, resolve_choice
 from store.import_problems import (
@@ -59,7 +60,7 @@ from store.import_problems import (
 )
 from store.import_read import WORK_TABLES, detect_table
 from store.import_sources import new_workdir, prepare_source
-from store.import_stage import PENDING_LINES, stage_name
+from store.import_stage import stage_name
 from store.import_targets import (
     ACCOUNT_ATTRIBUTES,
     MODES,
