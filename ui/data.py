@@ -33,6 +33,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import streamlit as st
+from pydantic import BaseModel
 
 from metrics import account360
 from metrics.executive import ExecutiveData, executive_data
@@ -68,7 +69,7 @@ from store.import_lock import reading
 from store.import_log import import_history
 from store.renewal_work import current_work, record_work, work_history
 from store.renewal_work import work_version as stored_work_version
-from store.settings import MetricSettings, load_settings, save_settings
+from store.settings import MetricSettings, SettingsT, load_settings, save_settings
 
 _BUILD_LOCK = threading.Lock()
 """Two browser tabs on first start must not both build the demo database."""
@@ -332,25 +333,35 @@ def display_path(db: Database) -> str:
 # --- Customers: health, revenue moments, Account 360 ------------------------------------------
 
 
-def health_settings(db: Database) -> HealthSettings:
-    """The stored health weights, bands and thresholds (defaults when none are stored).
+def stored_settings(db: Database, model: type[SettingsT]) -> SettingsT:
+    """The stored settings of ``model`` (defaults when none are stored).
 
-    Not cached: saving them does not bump the data version, and the read is one row.
+    Not cached: saving settings does not bump the data version, and the read is one row; the
+    caches that depend on settings carry their JSON in the key instead.
     """
     with read_cursor(db.key) as cur:
-        return load_settings(cur, HealthSettings)
+        return load_settings(cur, model)
+
+
+def store_settings(db: Database, settings: BaseModel) -> None:
+    """Store new settings (one transaction); caches keyed on their JSON move on."""
+    with cursor(db.key) as cur:
+        save_settings(cur, settings)
+
+
+def health_settings(db: Database) -> HealthSettings:
+    """The stored health weights, bands and thresholds (defaults when none are stored)."""
+    return stored_settings(db, HealthSettings)
 
 
 def moment_settings(db: Database) -> MomentSettings:
-    """The stored revenue-moment thresholds (not cached, as :func:`health_settings`)."""
-    with read_cursor(db.key) as cur:
-        return load_settings(cur, MomentSettings)
+    """The stored revenue-moment thresholds."""
+    return stored_settings(db, MomentSettings)
 
 
 def save_health_settings(db: Database, settings: HealthSettings) -> None:
-    """Store new health settings (one transaction); caches keyed on their JSON move on."""
-    with cursor(db.key) as cur:
-        save_settings(cur, settings)
+    """Store new health settings."""
+    store_settings(db, settings)
 
 
 @st.cache_data(max_entries=32, show_spinner="Scoring account health…")
@@ -591,8 +602,7 @@ def narrow_moments(
 
 def renewal_settings(db: Database) -> RenewalSettings:
     """The stored renewal window, grace period and likelihood threshold (not cached)."""
-    with read_cursor(db.key) as cur:
-        return load_settings(cur, RenewalSettings)
+    return stored_settings(db, RenewalSettings)
 
 
 def work_version(db: Database) -> str:
@@ -720,9 +730,8 @@ def queue(view: View, settings: RenewalSettings, *, owner: str | None = None) ->
 
 
 def save_renewal_settings(db: Database, settings: RenewalSettings) -> None:
-    """Store a new default renewal window (one transaction); cache keys carry the JSON."""
-    with cursor(db.key) as cur:
-        save_settings(cur, settings)
+    """Store a new default renewal window."""
+    store_settings(db, settings)
 
 
 def save_work(

@@ -31,9 +31,9 @@ from metrics.customer_value import (
 )
 from metrics.filters import Filters
 from store.export import to_safe_csv
-from store.settings import SettingsError, load_settings, save_settings, validate_settings
+from store.settings import SettingsError, validate_settings
 from ui import formats
-from ui.data import Database, View, cursor, display_path, read_cursor
+from ui.data import Database, View, display_path, read_cursor, store_settings, stored_settings
 from ui.health_widgets import account_table, account_url, download, link_column, table_height
 from ui.sidebar import clear_filters
 
@@ -96,15 +96,13 @@ class ValueData:
 
 
 def value_settings(db: Database) -> ValueSettings:
-    """The stored value settings (defaults when none are stored). Not cached: one row."""
-    with read_cursor(db.key) as cur:
-        return load_settings(cur, ValueSettings)
+    """The stored value settings (defaults when none are stored)."""
+    return stored_settings(db, ValueSettings)
 
 
 def save_value_settings(db: Database, settings: ValueSettings) -> None:
-    """Store new value settings (one transaction); the cache key carries their JSON."""
-    with cursor(db.key) as cur:
-        save_settings(cur, settings)
+    """Store new value settings."""
+    store_settings(db, settings)
 
 
 @st.cache_data(max_entries=32, show_spinner="Scoring customer value…")
@@ -518,7 +516,7 @@ def settings_form(db: Database, current: ValueSettings) -> None:
     """Weights, CLV inputs and attribute names; validated and saved only on **Save settings**.
 
     Invalid values show the message (naming the input) and change nothing. Saving writes
-    :class:`ValueSettings` with ``save_settings``; the value cache is keyed on their JSON.
+    :class:`ValueSettings` with :func:`save_value_settings`; the value cache is keyed on their JSON.
     """
     saved = st.session_state.pop(_SAVED, None)
     if saved:
