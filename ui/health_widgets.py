@@ -18,14 +18,13 @@ import pandas as pd
 import streamlit as st
 from pandas.io.formats.style import Styler
 
-from metrics.filters import Filters
 from metrics.health_settings import COMPONENTS, RULE_COMPONENT, HealthSettings
 from store.export import to_safe_csv
 from store.settings import SettingsError, validate_settings
 from ui import formats, routes
 from ui.data import Database, View, preview_settings, save_health_settings
+from ui.empty_states import nothing_on_as_of
 from ui.health_charts import BAND_TINTS, band_label
-from ui.sidebar import clear_filters
 
 ACCOUNT_PAGE = "pages/account.py"
 ACCOUNT_PARAM = "account"
@@ -208,19 +207,12 @@ def _styled(frame: pd.DataFrame) -> bool:
 
 def no_accounts_in_force(view: View, *, what: str, key: str) -> None:
     """Nobody to show: say why (date, filters, no data) and what to do next."""
-    filtered = view.filters != Filters()
-    st.info(
-        f"**No account is in force on {view.as_of:%Y-%m-%d}"
-        + (" for the sidebar filters" if filtered else "")
-        + f".** {what} for accounts with a recurring subscription on the as-of date. "
-        + ("Clear or widen the sidebar filters, or pick another as-of date."
-           if filtered else
-           "Pick a later as-of date, or import accounts and subscriptions: the Data page "
-           "lists the import format."),
-        icon="ℹ️",
+    nothing_on_as_of(
+        view, nothing="No account is in force", key=key,
+        scope=f"{what} for accounts with a recurring subscription on the as-of date.",
+        next_step="Pick a later as-of date, or import accounts and subscriptions: the Data page "
+                  "lists the import format.",
     )
-    if filtered:
-        st.button("Clear filters", key=key, on_click=clear_filters)
 
 
 # --- KPI cards --------------------------------------------------------------------------------
@@ -541,19 +533,13 @@ def thresholds_table(settings: HealthSettings) -> pd.DataFrame:
 
 def no_moments(view: View, *, key: str) -> None:
     """No moment on the as-of date: say why and what to do next."""
-    filtered = view.filters != Filters()
-    st.info(
-        f"**No revenue moment on {view.as_of:%Y-%m-%d}"
-        + (" for the sidebar filters" if filtered else "")
-        + ".** Moments come from billing events, usage, NPS answers and contract dates of "
-        "accounts in force on the as-of date. "
-        + ("Clear or widen the sidebar filters, or pick another as-of date." if filtered else
-           "Pick another as-of date, or import billing events, usage and NPS responses (the "
-           "Data page lists the import format)."),
-        icon="ℹ️",
+    nothing_on_as_of(
+        view, nothing="No revenue moment", key=key,
+        scope="Moments come from billing events, usage, NPS answers and contract dates of "
+              "accounts in force on the as-of date.",
+        next_step="Pick another as-of date, or import billing events, usage and NPS responses "
+                  "(the Data page lists the import format).",
     )
-    if filtered:
-        st.button("Clear filters", key=key, on_click=clear_filters)
 
 
 def moment_type_options(moments: pd.DataFrame) -> list[str]:

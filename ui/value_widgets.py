@@ -34,8 +34,8 @@ from store.export import to_safe_csv
 from store.settings import SettingsError, validate_settings
 from ui import formats
 from ui.data import Database, View, display_path, read_cursor, store_settings, stored_settings
+from ui.empty_states import nothing_on_as_of
 from ui.health_widgets import account_table, account_url, download, link_column, table_height
-from ui.sidebar import clear_filters
 
 HIGHER_IS_MORE = "0–100, higher is worth more"
 
@@ -132,19 +132,12 @@ def value_data(view: View, settings: ValueSettings) -> ValueData:
 
 def no_customers(view: View, *, key: str) -> None:
     """Nobody to value: say why (date, filters, no data) and what to do next."""
-    filtered = view.filters != Filters()
-    st.info(
-        f"**No customer on {view.as_of:%Y-%m-%d}"
-        + (" for the sidebar filters" if filtered else "")
-        + ".** Customer value covers accounts with MRR above 0 on the as-of date. "
-        + ("Clear or widen the sidebar filters, or pick another as-of date."
-           if filtered else
-           "Pick a later as-of date, or import accounts and subscriptions: the Data page "
-           "lists the import format."),
-        icon="ℹ️",
+    nothing_on_as_of(
+        view, nothing="No customer", key=key,
+        scope="Customer value covers accounts with MRR above 0 on the as-of date.",
+        next_step="Pick a later as-of date, or import accounts and subscriptions: the Data page "
+                  "lists the import format.",
     )
-    if filtered:
-        st.button("Clear filters", key=key, on_click=clear_filters)
 
 
 def components_without_data(accounts: pd.DataFrame) -> list[str]:
